@@ -1,0 +1,79 @@
+# The README's commands. `make run` serves the app; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= compliance.settings
+
+.PHONY: run test serve lint format bench messages setup setup-dev system-packages system-packages-test clean
+
+## run: set up on SQLite, load the default questionnaire and the demo account, serve on :$(PORT)
+run: setup
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py loaddata default_questionnaire
+	DEBUG=1 $(BIN)/python manage.py setup_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## test: set up with the dev tools and run the whole suite, browser tests included
+test: setup-dev system-packages-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## serve: gunicorn with DEBUG off and static files through WhiteNoise (production-like, plain HTTP)
+serve: setup var/secret_key
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} $(BIN)/python manage.py collectstatic --noinput -v0
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} $(BIN)/python manage.py migrate --noinput
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} \
+	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	  $(BIN)/gunicorn compliance.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## messages: refresh the Chinese message catalogue from the code
+messages: setup
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location \
+	  --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var
+
+setup: system-packages $(VENV)/.installed node_modules/.installed locale-compiled
+
+setup-dev: setup $(VENV)/.installed-dev
+
+system-packages:
+	@scripts/system-packages.sh run
+
+system-packages-test:
+	@scripts/system-packages.sh test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: locale-compiled
+locale-compiled: $(VENV)/.installed
+	@DEBUG=1 $(BIN)/python manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+
+var/secret_key:
+	@mkdir -p var
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	@chmod 600 $@
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

@@ -1,0 +1,1 @@
+"""Export-control compliance self-assessment: the Django project package."""

@@ -1,0 +1,1 @@
+"""People: the user model (login by e-mail), sign-up, login and profile pages."""

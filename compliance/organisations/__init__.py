@@ -1,0 +1,1 @@
+"""Organisations, their members and roles, invitations, and the access rule."""
