@@ -1,0 +1,1 @@
+"""Authoring: versioned questionnaires, their admin, and YAML import and export."""

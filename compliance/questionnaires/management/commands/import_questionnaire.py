@@ -1,0 +1,36 @@
+"""Read a YAML questionnaire file into a new draft version."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from compliance.questionnaires.services import PublishError, import_questionnaire, publish_version
+from compliance.questionnaires.yaml_format import QuestionnaireFileError
+
+
+class Command(BaseCommand):
+    help = "Import a questionnaire YAML file as a new draft version (or a new questionnaire)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--publish", action="store_true", help="publish it right away")
+
+    def handle(self, file: Path, publish: bool, **options) -> None:
+        try:
+            version = import_questionnaire(file.read_bytes())
+            if publish:
+                version = publish_version(version)
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}") from None
+        except QuestionnaireFileError as error:
+            raise CommandError(f"{file} was not imported:\n" + "\n".join(error.problems)) from None
+        except PublishError as error:
+            raise CommandError(
+                f"{file} was imported as a draft but cannot be published:\n{error}"
+            ) from None
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {version.questionnaire.slug} as version {version.number} "
+                f"({version.get_status_display()})."
+            )
+        )

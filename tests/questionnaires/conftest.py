@@ -1,0 +1,22 @@
+from pathlib import Path
+
+import pytest
+
+from compliance.questionnaires.services import import_questionnaire, publish_version
+
+SAMPLE = Path(__file__).with_name("sample.yaml")
+
+
+@pytest.fixture
+def sample_yaml() -> str:
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def draft(db, sample_yaml):
+    return import_questionnaire(sample_yaml)
+
+
+@pytest.fixture
+def published(draft):
+    return publish_version(draft)
