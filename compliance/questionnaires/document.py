@@ -255,7 +255,7 @@ def create_version(
     The version gets ``number`` when given, else the document's number when that is
     free, else the next number. Bulk writes: the query count does not grow with size.
     """
-    questionnaire, created = Questionnaire.objects.get_or_create(
+    questionnaire, _created = Questionnaire.objects.get_or_create(
         slug=document.slug, defaults=document.title.columns("title")
     )
     taken = set(questionnaire.versions.values_list("number", flat=True))

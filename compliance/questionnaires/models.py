@@ -164,10 +164,6 @@ class QuestionnaireVersion(models.Model):
 
     natural_key.dependencies = ["questionnaires.questionnaire"]
 
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
-
     def save(self, *args, **kwargs):
         if self.pk:
             self._refuse_changes_once_published()
@@ -196,6 +192,10 @@ class QuestionnaireVersion(models.Model):
         if not QuestionnaireVersion.objects.filter(pk=self.pk, status=self.Status.DRAFT).exists():
             raise LockedVersionError(self)
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
 
 class VersionContentQuerySet(models.QuerySet):
@@ -231,14 +231,6 @@ class VersionContent(models.Model):
     class Meta:
         abstract = True
 
-    def version_is_draft(self) -> bool:
-        return QuestionnaireVersion.objects.filter(
-            pk=self._version_id(), status=QuestionnaireVersion.Status.DRAFT
-        ).exists()
-
-    def _version_id(self) -> int | None:
-        return self.version_id
-
     def save(self, *args, **kwargs):
         if not self.version_is_draft():
             raise LockedVersionError()
@@ -248,6 +240,14 @@ class VersionContent(models.Model):
         if not self.version_is_draft():
             raise LockedVersionError()
         return super().delete(*args, **kwargs)
+
+    def version_is_draft(self) -> bool:
+        return QuestionnaireVersion.objects.filter(
+            pk=self._version_id(), status=QuestionnaireVersion.Status.DRAFT
+        ).exists()
+
+    def _version_id(self) -> int | None:
+        return self.version_id
 
 
 class ContentManager(models.Manager.from_queryset(VersionContentQuerySet)):
@@ -463,16 +463,16 @@ class Question(VersionContent):
     CHOICE_TYPES = frozenset({"yes_partial_no", "single_choice", "maturity", "multiple_choice"})
     UNSCORED_TYPES = frozenset({"date", "text"})
 
-    @property
-    def uses_choices(self) -> bool:
-        return self.type in self.CHOICE_TYPES
-
     def save(self, *args, **kwargs):
         if self.section_id and not self.version_id:
             self.version_id = Section.objects.values_list("version_id", flat=True).get(
                 pk=self.section_id
             )
         return super().save(*args, **kwargs)
+
+    @property
+    def uses_choices(self) -> bool:
+        return self.type in self.CHOICE_TYPES
 
 
 class ChoiceManager(models.Manager.from_queryset(VersionContentQuerySet)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 
 from django.utils.translation import gettext as _
 
@@ -211,7 +212,7 @@ class _Checker:
             self.add((*path, ordered[0][0]), where, _("the score bands must start at 0"))
         if ordered[-1][1].max != 100:
             self.add((*path, ordered[-1][0]), where, _("the score bands must end at 100"))
-        for (_i, low), (j, high) in zip(ordered, ordered[1:], strict=False):
+        for (_i, low), (j, high) in pairwise(ordered):
             if high.min > low.max:
                 self.add(
                     (*path, j),
