@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= compliance.settings
 
-.PHONY: run test serve lint format bench messages setup setup-dev system-packages system-packages-test clean
+.PHONY: run test serve lint format bench messages fixtures setup setup-dev system-packages system-packages-test clean
 
 ## run: set up on SQLite, load the default questionnaire and the demo account, serve on :$(PORT)
 run: setup
@@ -77,3 +77,14 @@ var/secret_key:
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
+
+## fixtures: rebuild fixtures/default_questionnaire.json from the questionnaire YAML
+fixtures: setup
+	@mkdir -p var && rm -f var/fixture-build.sqlite3
+	DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/fixture-build.sqlite3 $(BIN)/python manage.py migrate -v0
+	DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/fixture-build.sqlite3 $(BIN)/python manage.py \
+	  import_questionnaire fixtures/questionnaires/cn-export-control-icp.yaml --publish
+	DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/fixture-build.sqlite3 $(BIN)/python manage.py \
+	  dumpdata questionnaires --natural-foreign --natural-primary --indent 1 \
+	  -o fixtures/default_questionnaire.json
+	rm -f var/fixture-build.sqlite3

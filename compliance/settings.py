@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "compliance.accounts",
     "compliance.questionnaires",
     "compliance.organisations",
+    "compliance.assessments",
 ]
 
 MIDDLEWARE = [

@@ -164,7 +164,7 @@ def document_from_version(version: QuestionnaireVersion) -> QuestionnaireDocumen
             Prefetch("sections", queryset=Section.objects.order_by("order", "pk")),
             Prefetch("sections__questions", queryset=questions.order_by("order", "pk")),
             Prefetch("score_bands", queryset=ScoreBand.objects.order_by("order", "min_score")),
-            Prefetch("sources", queryset=Source.objects.order_by("code")),
+            Prefetch("sources", queryset=Source.objects.order_by("pk")),
         )
         .get(pk=version.pk)
     )

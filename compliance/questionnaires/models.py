@@ -138,6 +138,10 @@ class QuestionnaireVersion(models.Model):
         verbose_name = _("questionnaire version")
         verbose_name_plural = _("questionnaire versions")
         ordering = ["questionnaire__slug", "-number"]
+        permissions = [
+            ("publish_questionnaireversion", _("Can publish a questionnaire version")),
+            ("retire_questionnaireversion", _("Can retire a questionnaire version")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["questionnaire", "number"], name="version_number_unique"

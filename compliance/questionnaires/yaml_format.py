@@ -27,6 +27,7 @@ from .document import (
 from .validation import Path, check_document
 
 FORMAT = "compliance-questionnaire/1"
+HEADER = "# A questionnaire version. Format: docs/questionnaire-format.md\n"
 MAX_BYTES = 2 * 1024 * 1024
 
 
@@ -429,7 +430,7 @@ def dump(document: QuestionnaireDocument) -> str:
         "score_bands": [_band(band) for band in document.score_bands],
         "sections": [_section(section) for section in document.sections],
     }
-    return yaml.dump(
+    return HEADER + yaml.dump(
         _compact(data),
         Dumper=_Dumper,
         allow_unicode=True,
@@ -502,7 +503,9 @@ def _question(question: QuestionDocument) -> dict:
             "na_allowed": question.na_allowed or None,
             "required": None if question.required else False,
             "show_if": show_if,
-            "choices": [
+            "choices": None
+            if question.choices == default_choices(question.type)
+            else [
                 _compact(
                     {
                         "code": choice.code,

@@ -9,6 +9,10 @@ from compliance.questionnaires.services import export_questionnaire
 class Command(BaseCommand):
     help = "Export a questionnaire version as YAML (the newest version unless --version)."
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # Our --version (a questionnaire version) replaces Django's --version (its own).
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
     def add_arguments(self, parser) -> None:
         parser.add_argument("slug")
         parser.add_argument("--version", dest="number", type=int, help="version number")

@@ -1,0 +1,1 @@
+"""Taking a questionnaire: assessments, answers, and the pages to fill in and submit them."""
