@@ -16,7 +16,24 @@ class QuestionForm(forms.ModelForm):
 
     class Meta:
         model = Question
-        exclude = ["show_if_choices"]
+        fields = [
+            "code",
+            "type",
+            "text_en",
+            "text_zh_hans",
+            "guidance_en",
+            "guidance_zh_hans",
+            "recommendation_en",
+            "recommendation_zh_hans",
+            "references_note_en",
+            "references_note_zh_hans",
+            "weight",
+            "critical",
+            "na_allowed",
+            "required",
+            "show_if_question",
+            "show_if_match",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
