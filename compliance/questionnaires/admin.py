@@ -518,7 +518,7 @@ class QuestionnaireVersionAdmin(LockedWhenPublished, SortableAdminBase, admin.Mo
         sections = (
             version.sections.order_by("order")
             .prefetch_related("questions__choices", "questions__references__source")
-            .prefetch_related("questions__show_if_question")
+            .prefetch_related("questions__show_if_question__choices")
         )
         context = {
             "version": version,

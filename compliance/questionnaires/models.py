@@ -474,6 +474,13 @@ class Question(VersionContent):
             )
         return super().save(*args, **kwargs)
 
+    def show_if_choice_labels(self) -> list[str]:
+        """The labels of the choices that show this question (in the active language)."""
+        if self.show_if_question is None:
+            return []
+        codes = set(self.show_if_choices)
+        return [c.label for c in self.show_if_question.choices.all() if c.code in codes]
+
     @property
     def uses_choices(self) -> bool:
         return self.type in self.CHOICE_TYPES

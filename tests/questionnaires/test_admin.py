@@ -115,7 +115,7 @@ def test_a_bad_upload_names_the_problem_and_changes_nothing(editor_client, db):
 def test_preview_shows_the_questionnaire_as_a_respondent_sees_it(editor_client, draft):
     page = editor_client.get(version_url(draft, "preview")).content.decode()
     assert "Is the policy signed?" in page and "Critical" in page
-    assert "Shown only when question “lists” is answered: watch." in page
+    assert "Shown only when “Which lists?” is answered: Watch list." in page
     editor_client.post("/i18n/setlang/", {"language": "zh-hans"})
     page = editor_client.get(version_url(draft, "preview")).content.decode()
     assert "政策是否已签署？" in page
