@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .organisations.views import invitation_accept
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("compliance.accounts.urls")),
+    path("organisations/", include("compliance.organisations.urls")),
+    path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

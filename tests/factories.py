@@ -38,3 +38,20 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     user = factory.SubFactory(UserFactory)
     role = Membership.Role.OWNER
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "assessments.Assessment"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Assessment {n}")
+
+    @factory.lazy_attribute
+    def version(self):
+        from compliance.questionnaires.models import QuestionnaireVersion
+
+        version = QuestionnaireVersion.objects.published().order_by("-number").first()
+        if version is None:
+            raise RuntimeError("Load a published questionnaire first (e.g. the sample).")
+        return version

@@ -1,6 +1,12 @@
 """Forms for the e-mail based user model."""
 
+from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.password_validation import (
+    password_validators_help_text_html,
+    validate_password,
+)
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
@@ -24,3 +30,73 @@ class LoginForm(auth_forms.AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.input_type = "email"
         self.fields["username"].widget.attrs["autocomplete"] = "email"
+
+
+class NewPasswordForm(forms.Form):
+    """A new password, typed twice and checked by Django's password validators."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def email_for_validation(self) -> str:
+        return ""
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif password1:
+            try:
+                validate_password(password1, User(email=self.email_for_validation()))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class SignUpForm(NewPasswordForm):
+    """A new user and their organisation, in one form."""
+
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    organisation = forms.CharField(
+        label=_("Organisation name"),
+        max_length=200,
+        help_text=_("The company you assess. You can add others later."),
+    )
+    sector = forms.CharField(label=_("Sector"), max_length=200, required=False)
+    country = forms.CharField(label=_("Country or region"), max_length=100, required=False)
+
+    field_order = ["email", "password1", "password2", "organisation", "sector", "country"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this email address already exists. Log in instead.")
+            )
+        return email
+
+    def email_for_validation(self) -> str:
+        return self.cleaned_data.get("email", "")
+
+
+class InvitedAccountForm(NewPasswordForm):
+    """The password of an account created by accepting an invitation."""
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def email_for_validation(self) -> str:
+        return self.email

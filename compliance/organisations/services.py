@@ -1,19 +1,38 @@
-"""Writes that concern organisations and their members."""
+"""Writes that concern organisations, their members and invitations."""
 
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
-from .models import Membership, Organisation
+from .models import Invitation, Membership, Organisation
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-compliance-2026"  # noqa: S105 (a published demo credential)
 DEMO_ORGANISATION = "Demo Exporter Co., Ltd."
 
+INVITATION_SALT = "compliance.organisations.invitation"
+
+
+class MembershipError(Exception):
+    """A change to members that the rules do not allow; the message says why."""
+
 
 @transaction.atomic
 def ensure_demo_account() -> tuple[Organisation, object]:
     """Create (or reset) the demo organisation and its owner; running it twice adds nothing."""
-    organisation, _ = Organisation.objects.get_or_create(
+    organisation, _created = Organisation.objects.get_or_create(
         slug="demo-exporter",
         defaults={"name": DEMO_ORGANISATION, "sector": "Electronics", "country": "China"},
     )
@@ -29,3 +48,142 @@ def ensure_demo_account() -> tuple[Organisation, object]:
         organisation=organisation, user=user, defaults={"role": Membership.Role.OWNER}
     )
     return organisation, user
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name, allow_unicode=False)[:60] or "organisation"
+    slug = base
+    while Organisation.objects.filter(slug=slug).exists():
+        slug = f"{base}-{secrets.token_hex(3)}"
+    return slug
+
+
+@transaction.atomic
+def create_organisation(user, name: str, sector: str = "", country: str = "") -> Organisation:
+    """A new organisation with ``user`` as its owner."""
+    organisation = Organisation.objects.create(
+        name=name, slug=unique_slug(name), sector=sector, country=country
+    )
+    Membership.objects.create(organisation=organisation, user=user, role=Membership.Role.OWNER)
+    return organisation
+
+
+@transaction.atomic
+def sign_up(
+    *, email: str, password: str, organisation_name: str, sector: str = "", country: str = ""
+):
+    """The user, the organisation and the owner membership, all or nothing."""
+    user = get_user_model().objects.create_user(email, password)
+    create_organisation(user, organisation_name, sector, country)
+    return user
+
+
+# ------------------------------------------------------------------------ invitations
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk, "n": str(invitation.nonce)}, salt=INVITATION_SALT)
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The pending invitation a link stands for; MembershipError says why it cannot be used."""
+    try:
+        data = signing.loads(
+            token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE.total_seconds()
+        )
+    except signing.SignatureExpired:
+        raise MembershipError(
+            _("This invitation has expired. Ask the organisation's owner to send a new one.")
+        ) from None
+    except signing.BadSignature:
+        raise MembershipError(_("This invitation link is not valid.")) from None
+    invitation = (
+        Invitation.objects.select_related("organisation")
+        .filter(pk=data.get("i"), nonce=data.get("n"))
+        .first()
+    )
+    if invitation is None:
+        raise MembershipError(_("This invitation link is no longer valid."))
+    if invitation.accepted_at:
+        raise MembershipError(_("This invitation has already been used."))
+    return invitation
+
+
+@transaction.atomic
+def invite(organisation: Organisation, email: str, role: str, invited_by, request) -> Invitation:
+    """Invite someone by e-mail (again, if a link was sent before: older links stop working)."""
+    email = email.strip().lower()
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise MembershipError(_("%(email)s is already a member.") % {"email": email})
+    invitation = Invitation.objects.filter(
+        organisation=organisation, email__iexact=email, accepted_at__isnull=True
+    ).first()
+    if invitation is None:
+        invitation = Invitation(organisation=organisation, email=email)
+    invitation.role = role
+    invitation.invited_by = invited_by
+    invitation.nonce = Invitation._meta.get_field("nonce").default()
+    invitation.save()
+    link = request.build_absolute_uri(
+        reverse("invitation_accept", args=[invitation_token(invitation)])
+    )
+    context = {"invitation": invitation, "link": link, "inviter": invited_by}
+    # The e-mail goes out in the inviter's language; the invitee can switch on the page.
+    with override(getattr(request, "LANGUAGE_CODE", None)):
+        subject = _("Invitation to join %(organisation)s") % {"organisation": organisation.name}
+        body = render_to_string("organisations/invitation_email.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, user) -> Membership:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise MembershipError(_("This invitation has already been used."))
+    if user.email.lower() != invitation.email.lower():
+        raise MembershipError(
+            _("This invitation was sent to %(email)s. Log in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    membership, _created = Membership.objects.get_or_create(
+        organisation=invitation.organisation, user=user, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+# ------------------------------------------------------------------------ members
+
+
+def _other_owners(membership: Membership) -> int:
+    owners = Membership.objects.select_for_update().filter(
+        organisation_id=membership.organisation_id, role=Membership.Role.OWNER
+    )
+    return sum(1 for owner in owners if owner.pk != membership.pk)
+
+
+@transaction.atomic
+def change_role(membership: Membership, role: str) -> Membership:
+    if role not in Membership.Role.values:
+        raise MembershipError(_("Unknown role."))
+    if membership.is_owner and role != Membership.Role.OWNER and not _other_owners(membership):
+        raise MembershipError(
+            _("The last owner cannot be demoted: make someone else an owner first.")
+        )
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def remove_member(membership: Membership) -> None:
+    if membership.is_owner and not _other_owners(membership):
+        raise MembershipError(
+            _("The last owner cannot be removed: make someone else an owner first.")
+        )
+    membership.delete()

@@ -15,8 +15,15 @@ SAMPLE = Path(__file__).resolve().parent.parent / "questionnaires" / "sample.yam
 
 
 def test_admin_edits_a_draft_publishes_it_and_finds_it_read_only(live_server, page, screenshot):
+    from importlib import import_module
+
+    from django.apps import apps
     from django.contrib.auth.models import Group
 
+    # The group comes from a data migration; transactional tests before this one flushed it.
+    import_module(
+        "compliance.questionnaires.migrations.0002_questionnaire_editor_group"
+    ).create_group(apps, None)
     version = import_questionnaire(SAMPLE.read_text(encoding="utf-8"))
     editor = UserFactory(email="editor@example.com", is_staff=True)
     editor.groups.add(Group.objects.get(name="Questionnaire editors"))

@@ -3,7 +3,7 @@
 from io import StringIO
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from compliance.organisations.models import Membership, Organisation
@@ -18,4 +18,4 @@ def test_setup_demo_is_idempotent_and_prints_credentials():
     assert Organisation.objects.count() == 1
     assert Membership.objects.get().role == Membership.Role.OWNER
     assert DEMO_EMAIL in out.getvalue() and DEMO_PASSWORD in out.getvalue()
-    assert authenticate(username=DEMO_EMAIL, password=DEMO_PASSWORD) is not None
+    assert get_user_model().objects.get(email=DEMO_EMAIL).check_password(DEMO_PASSWORD)

@@ -1,0 +1,45 @@
+"""Sign-up; login, logout and passwords are Django's own views (see urls.py)."""
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+
+from compliance.organisations.services import sign_up
+
+from .forms import SignUpForm
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@sensitive_post_parameters("password1", "password2")
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = sign_up(
+            email=data["email"],
+            password=data["password1"],
+            organisation_name=data["organisation"],
+            sector=data["sector"],
+            country=data["country"],
+        )
+        login(request, user, backend=BACKEND)
+        return redirect("home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
+    """django-axes' lockout page: what happened and when to try again, in the user's language."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
+def login_identity(request: HttpRequest, credentials: dict | None) -> str:
+    """The account a login attempt is for, as django-axes counts failures: case-insensitive,
+    so that "Alice@example.com" and "alice@example.com" share one counter."""
+    source = credentials if credentials is not None else request.POST
+    return str(source.get("username") or "").strip().lower()

@@ -1,0 +1,190 @@
+"""Organisation pages: my organisations, switching, members, invitations.
+
+Every view finds the organisation through ``selectors.membership_or_404``.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from compliance.accounts.forms import InvitedAccountForm
+
+from . import services
+from .forms import InvitationForm, OrganisationForm, RoleForm
+from .models import Invitation, Membership
+from .selectors import SESSION_KEY, membership_or_404, memberships_for, require_owner
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.create_organisation(request.user, **form.cleaned_data)
+        request.session[SESSION_KEY] = str(organisation.uuid)
+        messages.success(
+            request, _("Created %(name)s; you are its owner.") % {"name": organisation.name}
+        )
+        return redirect("organisation_list")
+    memberships = memberships_for(request.user).order_by("organisation__name")
+    return render(
+        request,
+        "organisations/organisation_list.html",
+        {"memberships": memberships, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def switch(request: HttpRequest) -> HttpResponse:
+    membership = membership_or_404(request.user, request.POST.get("organisation", ""))
+    request.session[SESSION_KEY] = str(membership.organisation.uuid)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    return redirect(target)
+
+
+@login_required
+def members(request: HttpRequest, organisation: str) -> HttpResponse:
+    membership = membership_or_404(request.user, organisation)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST":
+        require_owner(membership)
+        if form.is_valid():
+            try:
+                invitation = services.invite(
+                    membership.organisation,
+                    form.cleaned_data["email"],
+                    form.cleaned_data["role"],
+                    request.user,
+                    request,
+                )
+            except services.MembershipError as error:
+                form.add_error("email", str(error))
+            else:
+                messages.success(
+                    request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+                )
+                return redirect("organisation_members", organisation)
+    team = (
+        Membership.objects.filter(organisation=membership.organisation)
+        .select_related("user")
+        .order_by("user__email")
+    )
+    pending = membership.organisation.invitations.filter(accepted_at__isnull=True)
+    return render(
+        request,
+        "organisations/members.html",
+        {
+            "membership": membership,
+            "organisation": membership.organisation,
+            "team": team,
+            "pending": pending,
+            "form": form,
+            "roles": Membership.Role.choices,
+        },
+    )
+
+
+def _member_of_same_organisation(request, organisation: str, pk: int) -> Membership:
+    mine = membership_or_404(request.user, organisation)
+    require_owner(mine)
+    return get_object_or_404(
+        Membership.objects.select_related("user"), pk=pk, organisation=mine.organisation
+    )
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, organisation: str, pk: int) -> HttpResponse:
+    member = _member_of_same_organisation(request, organisation, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid role."))
+    else:
+        try:
+            services.change_role(member, form.cleaned_data["role"])
+        except services.MembershipError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(email)s is now %(role)s.")
+                % {"email": member.user.email, "role": member.get_role_display().lower()},
+            )
+    return redirect("organisation_members", organisation)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, organisation: str, pk: int) -> HttpResponse:
+    member = _member_of_same_organisation(request, organisation, pk)
+    try:
+        services.remove_member(member)
+    except services.MembershipError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Removed %(email)s.") % {"email": member.user.email})
+    return redirect("organisation_members", organisation)
+
+
+@login_required
+@require_POST
+def invitation_cancel(request: HttpRequest, organisation: str, pk: int) -> HttpResponse:
+    mine = membership_or_404(request.user, organisation)
+    require_owner(mine)
+    invitation = get_object_or_404(
+        Invitation, pk=pk, organisation=mine.organisation, accepted_at__isnull=True
+    )
+    invitation.delete()
+    messages.success(
+        request, _("Cancelled the invitation to %(email)s.") % {"email": invitation.email}
+    )
+    return redirect("organisation_members", organisation)
+
+
+@sensitive_post_parameters("password1", "password2")
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.MembershipError as error:
+        return render(
+            request, "organisations/invitation_invalid.html", {"error": error}, status=400
+        )
+    User = get_user_model()
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    form = None
+    if not request.user.is_authenticated and existing is None:
+        form = InvitedAccountForm(request.POST or None, email=invitation.email)
+    if request.method == "POST":
+        user = request.user if request.user.is_authenticated else None
+        if user is None and form is not None and form.is_valid():
+            user = User.objects.create_user(invitation.email, form.cleaned_data["password1"])
+        if user is not None:
+            try:
+                membership = services.accept_invitation(invitation, user)
+            except services.MembershipError as error:
+                messages.error(request, str(error))
+            else:
+                if not request.user.is_authenticated:
+                    login(request, user, backend=BACKEND)
+                request.session[SESSION_KEY] = str(membership.organisation.uuid)
+                messages.success(
+                    request,
+                    _("Welcome to %(organisation)s.")
+                    % {"organisation": membership.organisation.name},
+                )
+                return redirect("home")
+    return render(
+        request,
+        "organisations/invitation_accept.html",
+        {"invitation": invitation, "form": form, "existing": existing},
+    )

@@ -1,0 +1,128 @@
+"""The access rule, checked on every URL of the project that takes an organisation or
+assessment id: found from the URL resolver, so that views added later are covered too."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from compliance.organisations.models import Invitation, Membership
+from compliance.questionnaires.services import import_questionnaire
+from tests.factories import AssessmentFactory, MembershipFactory
+from tests.questionnaires.conftest import SAMPLE
+
+# URL parameters that identify an organisation's data, and how to fill them in.
+ID_PARAMETERS = {"organisation", "assessment", "pk", "n"}
+# Parts of the site that are not organisation data (the admin has its own staff rule).
+SKIPPED_PREFIXES = ("admin/",)
+
+
+def walk(patterns, prefix=""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from walk(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route, pattern
+
+
+def protected_routes() -> list[tuple[str, set[str]]]:
+    routes = []
+    for route, pattern in walk(get_resolver().url_patterns):
+        if route.startswith(SKIPPED_PREFIXES):
+            continue
+        parameters = set(pattern.pattern.regex.groupindex)
+        if parameters & ID_PARAMETERS:
+            routes.append((route, parameters))
+    return routes
+
+
+ROUTES = protected_routes()
+
+
+def test_routes_are_found():
+    routes = [route for route, _ in ROUTES]
+    assert "organisations/<uuid:organisation>/members/" in routes
+    assert any("<int:pk>" in route for route in routes)
+
+
+@pytest.fixture
+def world(db):
+    """Two organisations; an outsider, a viewer and an owner; objects in each."""
+    import_questionnaire(SAMPLE.read_text(encoding="utf-8"))
+    from compliance.questionnaires.models import QuestionnaireVersion
+    from compliance.questionnaires.services import publish_version
+
+    publish_version(QuestionnaireVersion.objects.get())
+    victim = MembershipFactory(role=Membership.Role.OWNER)
+    viewer = MembershipFactory(organisation=victim.organisation, role=Membership.Role.VIEWER)
+    outsider = MembershipFactory(role=Membership.Role.OWNER)
+    invitation = Invitation.objects.create(organisation=victim.organisation, email="x@example.com")
+    assessment = AssessmentFactory(organisation=victim.organisation)
+    return {
+        "victim": victim,
+        "viewer": viewer,
+        "outsider": outsider,
+        "invitation": invitation,
+        "assessment": assessment,
+    }
+
+
+def url_for(route: str, parameters: set[str], world) -> str:
+    victim = world["victim"]
+    values = {
+        "organisation": str(victim.organisation.uuid),
+        "assessment": str(world["assessment"].uuid),
+        # An id of the victim organisation's own rows: a membership, an invitation.
+        "pk": str(world["invitation"].pk if "invitations" in route else victim.pk),
+        "n": "1",
+    }
+    unknown = parameters - values.keys()
+    assert not unknown, f"Teach this test how to fill {unknown} in {route}"
+    url = "/" + route
+    for name in parameters:
+        url = _replace(url, name, values[name])
+    return url
+
+
+def _replace(url: str, name: str, value: str) -> str:
+    import re
+
+    return re.sub(rf"<(?:\w+:)?{name}>", value, url)
+
+
+@pytest.mark.parametrize(("route", "parameters"), ROUTES, ids=[r for r, _ in ROUTES])
+def test_another_organisations_member_gets_404(client, world, route, parameters):
+    url = url_for(route, parameters, world)
+    client.force_login(world["outsider"].user)
+    assert client.get(url).status_code in (404, 405), url
+    assert client.post(url, {"role": "owner", "email": "a@b.c"}).status_code == 404, url
+
+
+@pytest.mark.parametrize(("route", "parameters"), ROUTES, ids=[r for r, _ in ROUTES])
+def test_anonymous_users_are_sent_to_login(client, world, route, parameters):
+    url = url_for(route, parameters, world)
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code in (302, 404, 405), url
+        if response.status_code == 302:
+            assert response["Location"].startswith("/accounts/login/"), url
+
+
+@pytest.mark.parametrize(("route", "parameters"), ROUTES, ids=[r for r, _ in ROUTES])
+def test_viewers_cannot_write(client, world, route, parameters):
+    url = url_for(route, parameters, world)
+    client.force_login(world["viewer"].user)
+    response = client.post(url, {"role": "owner", "email": "a@b.c"})
+    assert response.status_code in (403, 405), url
+    world["victim"].refresh_from_db()
+    assert world["victim"].role == Membership.Role.OWNER
+    assert Invitation.objects.count() == 1
+
+
+def test_staff_without_membership_see_no_organisation_data_outside_the_admin(client, world):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    url = f"/organisations/{world['victim'].organisation.uuid}/members/"
+    assert client.get(url).status_code == 404
