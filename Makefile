@@ -4,7 +4,6 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= compliance.settings
 
 .PHONY: run test serve lint format bench messages fixtures setup setup-dev system-packages system-packages-test clean
 
