@@ -92,6 +92,8 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "compliance.wsgi.application"
 
+if "DATABASE_URL" not in env:
+    VAR_DIR.mkdir(exist_ok=True)  # the embedded database's folder, on first start
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }

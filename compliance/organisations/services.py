@@ -127,7 +127,12 @@ def invite(organisation: Organisation, email: str, role: str, invited_by, reques
     link = request.build_absolute_uri(
         reverse("invitation_accept", args=[invitation_token(invitation)])
     )
-    context = {"invitation": invitation, "link": link, "inviter": invited_by}
+    context = {
+        "invitation": invitation,
+        "link": link,
+        "inviter": invited_by,
+        "valid_days": settings.INVITATION_MAX_AGE.days,
+    }
     # The e-mail goes out in the inviter's language; the invitee can switch on the page.
     with override(getattr(request, "LANGUAGE_CODE", None)):
         subject = _("Invitation to join %(organisation)s") % {"organisation": organisation.name}

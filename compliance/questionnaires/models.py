@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.i18n import Translated
 
-CODE_HELP = _("A stable identifier, kept from version to version (letters, digits, hyphens).")
+CODE_HELP = _(
+    "A stable identifier, kept from version to version (letters, digits, hyphens, underscores)."
+)
 
 
 class LockedVersionError(ValidationError):
@@ -26,7 +28,7 @@ class LockedVersionError(ValidationError):
     def __init__(self, version: "QuestionnaireVersion | None" = None) -> None:
         super().__init__(
             _(
-                "This questionnaire version is published and cannot be changed. "
+                "This questionnaire version is no longer a draft and cannot be changed. "
                 "Create a new draft from it instead."
             ),
             code="locked_version",
@@ -263,10 +265,10 @@ class ContentManager(models.Manager.from_queryset(VersionContentQuerySet)):
 
 class Section(VersionContent):
     class WhitePaperPart(models.TextChoices):
-        I = "I", _("I. China's basic position on export controls")  # noqa: E741
-        II = "II", _("II. The legal and regulatory system for export controls")
-        III = "III", _("III. Modernising the export control system")
-        IV = "IV", _("IV. International exchanges and cooperation")
+        I = "I", _("I. China's Basic Position on Export Controls")  # noqa: E741
+        II = "II", _("II. Ongoing Improvements to the Legal and Regulatory System for Export Controls")
+        III = "III", _("III. Modernizing the Export Control System")
+        IV = "IV", _("IV. Promoting International Exchanges and Cooperation")
 
     version = models.ForeignKey(
         QuestionnaireVersion,
@@ -403,7 +405,7 @@ class Question(VersionContent):
     na_allowed = models.BooleanField(
         _("N/A allowed"),
         default=False,
-        help_text=_("The respondent may answer 'not applicable', with a justification."),
+        help_text=_("The respondent may answer “not applicable”, with a justification."),
     )
     required = models.BooleanField(_("required"), default=True)
     show_if_question = models.ForeignKey(

@@ -111,9 +111,9 @@ class _Checker:
             self.add((*path, "weight"), where, _("the weight must be 0 or more"))
         uses_choices = question.type in Question.CHOICE_TYPES
         if uses_choices and not question.choices:
-            self.add((*path, "choices"), where, _("a scored question needs choices"))
+            self.add((*path, "choices"), where, _("a question answered by choices needs choices"))
         if question.type in Question.UNSCORED_TYPES and question.choices:
-            self.add((*path, "choices"), where, _("a date or free-text question has no choices"))
+            self.add((*path, "choices"), where, _("a date or free-text question must not have choices"))
         if question.critical and not question.is_scored:
             self.add((*path, "critical"), where, _("a critical question must be scored"))
         self.check_unique(

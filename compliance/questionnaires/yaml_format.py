@@ -51,7 +51,7 @@ def load(content: bytes | str) -> QuestionnaireDocument:
             content = content.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise QuestionnaireFileError(
-                [_("The file is not UTF-8 text (byte %(at)s).") % {"at": error.start}]
+                [_("The file is not UTF-8 text (at byte position %(at)s).") % {"at": error.start}]
             ) from None
     if len(content.encode("utf-8")) > MAX_BYTES:
         raise QuestionnaireFileError([_too_large()])

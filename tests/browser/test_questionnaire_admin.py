@@ -51,7 +51,7 @@ def test_admin_edits_a_draft_publishes_it_and_finds_it_read_only(live_server, pa
     page.goto(f"{live_server.url}/admin/questionnaires/questionnaireversion/{version.pk}/change/")
     page.get_by_role("button", name="Publish").click()
     expect(page.locator(".messagelist")).to_contain_text("Published")
-    expect(page.get_by_text("This version is Published and read-only.")).to_be_visible()
+    expect(page.get_by_text("This version is published and read-only.")).to_be_visible()
     expect(page.get_by_role("button", name="Publish")).to_have_count(0)
     expect(page.locator("input[name=_save]")).to_have_count(0)
     screenshot("version-published")

@@ -1,0 +1,188 @@
+"""Plain data for scoring: the questionnaire snapshot, the answers, and the result."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+UNSCORED_TYPES = frozenset({"date", "text"})
+
+
+@dataclass(frozen=True)
+class ChoiceSpec:
+    code: str
+    score: Fraction
+    min_value: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ShowIfSpec:
+    question: str
+    choices: frozenset[str]
+    match: str = "any"
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    code: str
+    type: str
+    weight: Fraction = Fraction(1)
+    critical: bool = False
+    required: bool = True
+    na_allowed: bool = False
+    show_if: ShowIfSpec | None = None
+    choices: tuple[ChoiceSpec, ...] = ()
+
+    @property
+    def scored(self) -> bool:
+        """Whether the question carries points (a weight of 0 carries none)."""
+        if self.type in UNSCORED_TYPES or not self.weight:
+            return False
+        return self.type != "number" or bool(self.choices)
+
+
+@dataclass(frozen=True)
+class BandSpec:
+    code: str
+    min: Fraction
+    max: Fraction
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    code: str
+    weight: Fraction
+    questions: tuple[QuestionSpec, ...]
+    bands: tuple[BandSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuestionnaireSpec:
+    sections: tuple[SectionSpec, ...]
+    bands: tuple[BandSpec, ...] = ()
+    critical_threshold: Fraction = Fraction(1, 2)
+
+    def questions(self) -> list[QuestionSpec]:
+        return [question for section in self.sections for question in section.questions]
+
+    def section(self, code: str) -> SectionSpec:
+        return next(section for section in self.sections if section.code == code)
+
+
+@dataclass(frozen=True)
+class AnswerData:
+    """One answer, reduced to what scoring needs."""
+
+    choices: frozenset[str] = frozenset()
+    number: Decimal | None = None
+    has_value: bool = False  # a date or free text was given
+    not_applicable: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    code: str
+    status: str  # answered, unanswered, not_applicable, hidden
+    weight: float
+    fraction_exact: Fraction | None = None
+    points_exact: Fraction = Fraction(0)
+    maximum_exact: Fraction = Fraction(0)
+
+    @property
+    def points(self) -> float:
+        return float(self.points_exact)
+
+    @property
+    def maximum(self) -> float:
+        return float(self.maximum_exact)
+
+    @property
+    def fraction(self) -> float | None:
+        return None if self.fraction_exact is None else float(self.fraction_exact)
+
+
+@dataclass(frozen=True)
+class SectionResult:
+    code: str
+    weight: float
+    score_exact: Fraction | None
+    points: float
+    maximum: float
+    band: str | None
+    questions: tuple[QuestionResult, ...] = ()
+
+    @property
+    def score(self) -> float | None:
+        return None if self.score_exact is None else float(self.score_exact)
+
+    @property
+    def maximum_exact(self) -> Fraction:
+        return sum((q.maximum_exact for q in self.questions), Fraction(0))
+
+
+@dataclass(frozen=True)
+class CriticalFinding:
+    code: str
+    section: str
+    fraction: float
+
+
+@dataclass(frozen=True)
+class Gap:
+    code: str
+    section: str
+    critical: bool
+    fraction: float
+    shortfall: float  # points of the overall score that a full answer would add
+
+
+@dataclass(frozen=True)
+class Result:
+    score: float | None
+    band: str | None
+    band_capped: bool
+    sections: tuple[SectionResult, ...]
+    critical_findings: tuple[CriticalFinding, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+    unanswered: tuple[str, ...] = ()
+    answered: int = 0
+    applicable: int = 0
+
+    def section(self, code: str) -> SectionResult:
+        return next(section for section in self.sections if section.code == code)
+
+    def to_json(self) -> dict:
+        """Plain JSON data, for freezing the result with a submitted assessment."""
+        return {
+            "score": self.score,
+            "band": self.band,
+            "band_capped": self.band_capped,
+            "answered": self.answered,
+            "applicable": self.applicable,
+            "unanswered": list(self.unanswered),
+            "critical_findings": [asdict(f) for f in self.critical_findings],
+            "gaps": [asdict(g) for g in self.gaps],
+            "sections": [
+                {
+                    "code": s.code,
+                    "weight": s.weight,
+                    "score": s.score,
+                    "points": s.points,
+                    "maximum": s.maximum,
+                    "band": s.band,
+                    "questions": [
+                        {
+                            "code": q.code,
+                            "status": q.status,
+                            "weight": q.weight,
+                            "fraction": q.fraction,
+                            "points": q.points,
+                            "maximum": q.maximum,
+                        }
+                        for q in s.questions
+                    ],
+                }
+                for s in self.sections
+            ],
+        }
