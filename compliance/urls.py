@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("compliance.accounts.urls")),
     path("organisations/", include("compliance.organisations.urls")),
+    path("assessments/", include("compliance.assessments.urls")),
     path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

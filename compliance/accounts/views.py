@@ -28,7 +28,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             country=data["country"],
         )
         login(request, user, backend=BACKEND)
-        return redirect("home")
+        return redirect("assessment_dashboard")
     return render(request, "registration/signup.html", {"form": form})
 
 

@@ -182,7 +182,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     _("Welcome to %(organisation)s.")
                     % {"organisation": membership.organisation.name},
                 )
-                return redirect("home")
+                return redirect("assessment_dashboard")
     return render(
         request,
         "organisations/invitation_accept.html",

@@ -266,7 +266,10 @@ class ContentManager(models.Manager.from_queryset(VersionContentQuerySet)):
 class Section(VersionContent):
     class WhitePaperPart(models.TextChoices):
         I = "I", _("I. China's Basic Position on Export Controls")  # noqa: E741
-        II = "II", _("II. Ongoing Improvements to the Legal and Regulatory System for Export Controls")
+        II = (
+            "II",
+            _("II. Ongoing Improvements to the Legal and Regulatory System for Export Controls"),
+        )
         III = "III", _("III. Modernizing the Export Control System")
         IV = "IV", _("IV. Promoting International Exchanges and Cooperation")
 

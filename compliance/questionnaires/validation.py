@@ -113,7 +113,9 @@ class _Checker:
         if uses_choices and not question.choices:
             self.add((*path, "choices"), where, _("a question answered by choices needs choices"))
         if question.type in Question.UNSCORED_TYPES and question.choices:
-            self.add((*path, "choices"), where, _("a date or free-text question must not have choices"))
+            self.add(
+                (*path, "choices"), where, _("a date or free-text question must not have choices")
+            )
         if question.critical and not question.is_scored:
             self.add((*path, "critical"), where, _("a critical question must be scored"))
         self.check_unique(

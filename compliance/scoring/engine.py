@@ -77,7 +77,9 @@ def answer_fraction(question: QuestionSpec, answer: AnswerData | None) -> Fracti
     if question.type == "multiple_choice":
         if not answer.choices:
             return None
-        return min(Fraction(1), sum((scores[c] for c in answer.choices if c in scores), Fraction(0)))
+        return min(
+            Fraction(1), sum((scores[c] for c in answer.choices if c in scores), Fraction(0))
+        )
     if question.type == "number":
         if answer.number is None:
             return None
@@ -136,9 +138,7 @@ def score(spec: QuestionnaireSpec, answers: Mapping[str, AnswerData]) -> Result:
                 if fraction < 1:
                     raw_gaps.append((question, fraction, result.maximum_exact, section.code))
                 if question.critical and fraction < spec.critical_threshold:
-                    findings.append(
-                        CriticalFinding(question.code, section.code, float(fraction))
-                    )
+                    findings.append(CriticalFinding(question.code, section.code, float(fraction)))
         section_score = points / maximum * HUNDRED if maximum else None
         band = band_for(section.bands or spec.bands, section_score)
         sections.append(

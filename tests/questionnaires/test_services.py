@@ -30,7 +30,9 @@ def test_publishing_refuses_a_scored_question_without_choices(draft):
     Choice.objects.filter(question__code="policy-maturity").delete()
     with pytest.raises(PublishError) as caught:
         publish_version(draft)
-    assert "question “policy-maturity”: a question answered by choices needs choices" in str(caught.value)
+    assert "question “policy-maturity”: a question answered by choices needs choices" in str(
+        caught.value
+    )
     draft.refresh_from_db()
     assert draft.status == QuestionnaireVersion.Status.DRAFT
 

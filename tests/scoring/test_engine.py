@@ -123,9 +123,7 @@ def test_number_questions_score_the_highest_threshold_reached():
 
 
 def test_a_critical_finding_caps_the_band_at_the_second_level():
-    questionnaire = spec(
-        SectionSpec("a", F(1), (ypn("screening", 1, critical=True), ypn("q2", 9)))
-    )
+    questionnaire = spec(SectionSpec("a", F(1), (ypn("screening", 1, critical=True), ypn("q2", 9))))
     result = score(questionnaire, {"screening": answer("no"), "q2": answer("yes")})
     assert result.score == 90
     assert result.band == "developing" and result.band_capped

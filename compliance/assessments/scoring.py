@@ -1,0 +1,122 @@
+"""From the database to the pure scoring package: snapshots of versions and answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.db.models import F, Prefetch
+
+from compliance.questionnaires.models import (
+    Choice,
+    Question,
+    QuestionnaireVersion,
+    ScoreBand,
+    Section,
+)
+from compliance.scoring import (
+    AnswerData,
+    BandSpec,
+    ChoiceSpec,
+    QuestionnaireSpec,
+    QuestionSpec,
+    Result,
+    SectionSpec,
+    ShowIfSpec,
+    score,
+)
+
+from .models import Answer, Assessment
+
+
+@dataclass
+class VersionContent:
+    """A version's sections and questions as loaded once, with its scoring snapshot."""
+
+    version: QuestionnaireVersion
+    sections: list[Section]
+    questions: dict[str, Question]
+    spec: QuestionnaireSpec
+
+    def section_by_number(self, number: int) -> Section | None:
+        return self.sections[number - 1] if 1 <= number <= len(self.sections) else None
+
+
+def load_version(version: QuestionnaireVersion) -> VersionContent:
+    """Sections, questions and choices in a fixed number of queries, whatever the size."""
+    sections = list(
+        Section.objects.filter(version=version)
+        .order_by("order", "pk")
+        .prefetch_related(
+            Prefetch(
+                "questions",
+                queryset=Question.objects.order_by("order", "pk")
+                .select_related("show_if_question")
+                .prefetch_related(
+                    Prefetch("choices", queryset=Choice.objects.order_by("order", "pk"))
+                ),
+            ),
+            Prefetch("score_bands", queryset=ScoreBand.objects.order_by("min_score")),
+        )
+    )
+    overall_bands = ScoreBand.objects.filter(version=version, section__isnull=True)
+    questions = {q.code: q for section in sections for q in section.questions.all()}
+    spec = QuestionnaireSpec(
+        sections=tuple(
+            SectionSpec(
+                code=section.code,
+                weight=Fraction(section.weight),
+                questions=tuple(_question_spec(q) for q in section.questions.all()),
+                bands=tuple(_band_spec(b) for b in section.score_bands.all()),
+            )
+            for section in sections
+        ),
+        bands=tuple(_band_spec(band) for band in overall_bands.order_by("min_score")),
+        critical_threshold=Fraction(version.critical_threshold),
+    )
+    return VersionContent(version, sections, questions, spec)
+
+
+def _band_spec(band: ScoreBand) -> BandSpec:
+    return BandSpec(band.code, Fraction(band.min_score), Fraction(band.max_score))
+
+
+def _question_spec(question: Question) -> QuestionSpec:
+    show_if = None
+    if question.show_if_question_id:
+        show_if = ShowIfSpec(
+            question.show_if_question.code,
+            frozenset(question.show_if_choices),
+            question.show_if_match,
+        )
+    return QuestionSpec(
+        code=question.code,
+        type=question.type,
+        weight=Fraction(question.weight),
+        critical=question.critical,
+        required=question.required,
+        na_allowed=question.na_allowed,
+        show_if=show_if,
+        choices=tuple(
+            ChoiceSpec(choice.code, Fraction(choice.score), choice.min_value)
+            for choice in question.choices.all()
+        ),
+    )
+
+
+def answer_data(answer: Answer) -> AnswerData:
+    return AnswerData(
+        choices=frozenset(answer.choice_codes or ()),
+        number=answer.value_number,
+        has_value=bool(answer.value_text.strip()) or answer.value_date is not None,
+        not_applicable=answer.not_applicable,
+    )
+
+
+def answers_by_code(assessment: Assessment) -> dict[str, Answer]:
+    answers = Answer.objects.filter(assessment=assessment).annotate(code=F("question__code"))
+    return {answer.code: answer for answer in answers}
+
+
+def compute_result(content: VersionContent, answers: dict[str, Answer]) -> Result:
+    return score(content.spec, {code: answer_data(a) for code, a in answers.items()})

@@ -1,0 +1,307 @@
+"""Writes on assessments: create (with carry-over), save a section, submit, reopen."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from compliance.questionnaires.models import Question, QuestionnaireVersion
+
+from .models import Answer, Assessment, AssessmentEvent
+from .scoring import answers_by_code, compute_result, load_version
+
+ANSWER_FIELDS = [
+    "choice_codes",
+    "value_number",
+    "value_date",
+    "value_text",
+    "not_applicable",
+    "na_justification",
+    "comment",
+    "evidence",
+]
+
+
+class AssessmentLocked(Exception):
+    """A change was attempted on a submitted assessment."""
+
+
+class IncompleteAssessment(Exception):
+    def __init__(self, missing: list[MissingItem]) -> None:
+        super().__init__(_("The assessment is not complete."))
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """What a respondent gave for one question, normalised."""
+
+    choice_codes: tuple[str, ...] = ()
+    value_number: Decimal | None = None
+    value_date: date | None = None
+    value_text: str = ""
+    not_applicable: bool = False
+    na_justification: str = ""
+    comment: str = ""
+    evidence: str = ""
+
+    @classmethod
+    def of(cls, answer: Answer | None) -> AnswerInput:
+        if answer is None:
+            return cls()
+        return cls(
+            choice_codes=tuple(sorted(answer.choice_codes or ())),
+            value_number=answer.value_number,
+            value_date=answer.value_date,
+            value_text=answer.value_text,
+            not_applicable=answer.not_applicable,
+            na_justification=answer.na_justification,
+            comment=answer.comment,
+            evidence=answer.evidence,
+        )
+
+    def fingerprint(self) -> str:
+        """A short digest of the answer, to tell whether the respondent changed it."""
+        number = None if self.value_number is None else str(self.value_number.normalize())
+        data = [
+            list(self.choice_codes),
+            number,
+            self.value_date.isoformat() if self.value_date else None,
+            self.value_text,
+            self.not_applicable,
+            self.na_justification,
+            self.comment,
+            self.evidence,
+        ]
+        return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
+
+    def apply_to(self, answer: Answer) -> None:
+        answer.choice_codes = list(self.choice_codes)
+        answer.value_number = self.value_number
+        answer.value_date = self.value_date
+        answer.value_text = self.value_text
+        answer.not_applicable = self.not_applicable
+        answer.na_justification = self.na_justification
+        answer.comment = self.comment
+        answer.evidence = self.evidence
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """One question of a saved page: the answer, and what the page showed when loaded."""
+
+    question: Question
+    value: AnswerInput
+    loaded_revision: int | None
+    loaded_fingerprint: str
+    confirm: bool = False
+
+
+@dataclass
+class SaveOutcome:
+    saved: list[str] = field(default_factory=list)
+    #: Questions that someone else changed after the page was loaded (this save won).
+    overwritten: list[tuple[str, object]] = field(default_factory=list)
+    answers: dict[str, Answer] = field(default_factory=dict)
+
+
+def loaded_token(answer: Answer | None) -> str:
+    """What a page remembers of an answer when it shows it: its revision and fingerprint."""
+    revision = answer.revision if answer else 0
+    return f"{revision}:{AnswerInput.of(answer).fingerprint()}"
+
+
+def parse_loaded_token(token: str) -> tuple[int | None, str]:
+    revision, _, fingerprint = (token or "").partition(":")
+    return (int(revision) if revision.isdigit() else None), fingerprint
+
+
+@transaction.atomic
+def create_assessment(
+    *,
+    organisation,
+    version: QuestionnaireVersion,
+    title: str,
+    user,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    carry_over_from: Assessment | None = None,
+) -> Assessment:
+    if version.status != QuestionnaireVersion.Status.PUBLISHED:
+        raise ValueError(_("Assessments can only use a published questionnaire version."))
+    assessment = Assessment.objects.create(
+        organisation=organisation,
+        version=version,
+        title=title,
+        period_start=period_start,
+        period_end=period_end,
+        created_by=user,
+        last_changed_by=user,
+        based_on=carry_over_from,
+    )
+    AssessmentEvent.objects.create(
+        assessment=assessment, kind=AssessmentEvent.Kind.CREATED, user=user
+    )
+    if carry_over_from is not None:
+        _carry_over(carry_over_from, assessment, user)
+    refresh_progress(assessment)
+    return assessment
+
+
+def _carry_over(source: Assessment, target: Assessment, user) -> None:
+    """Copy answers whose question code, and every chosen choice code, exist in the new
+    version; they stay marked as carried over until someone confirms them."""
+    content = load_version(target.version)
+    copies = []
+    for code, old in answers_by_code(source).items():
+        question = content.questions.get(code)
+        if question is None:
+            continue
+        known = {choice.code for choice in question.choices.all()}
+        if not set(old.choice_codes or ()) <= known:
+            continue
+        answer = Answer(assessment=target, question=question, updated_by=user, carried_over=True)
+        AnswerInput.of(old).apply_to(answer)
+        copies.append(answer)
+    bulk_create_with_history(copies, Answer, default_user=user)
+
+
+@transaction.atomic
+def save_answers(assessment: Assessment, submitted: list[Submitted], user) -> SaveOutcome:
+    """Write the answers of one page in one transaction, with bulk writes.
+
+    An answer the respondent did not change is left alone, so that a colleague's newer
+    answer to it is kept. An answer changed here that someone else changed too since the
+    page was loaded is saved (the later save wins, for that answer only) and reported.
+    """
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not assessment.is_draft:
+        raise AssessmentLocked(_("This assessment is submitted and locked."))
+    existing = {
+        answer.question_id: answer
+        for answer in Answer.objects.filter(
+            assessment=assessment, question__in=[item.question for item in submitted]
+        ).select_related("updated_by")
+    }
+    outcome = SaveOutcome()
+    to_create, to_update = [], []
+    for item in submitted:
+        answer = existing.get(item.question.pk)
+        changed_here = item.value.fingerprint() != item.loaded_fingerprint
+        confirming = bool(answer and answer.carried_over and item.confirm)
+        if not changed_here and not confirming:
+            continue
+        if answer is not None and AnswerInput.of(answer) == item.value and not confirming:
+            continue
+        if answer is None:
+            answer = Answer(assessment=assessment, question=item.question)
+            to_create.append(answer)
+        else:
+            if (
+                changed_here
+                and item.loaded_revision is not None
+                and answer.revision != item.loaded_revision
+                and answer.updated_by_id != user.pk  # one's own autosave is no conflict
+            ):
+                outcome.overwritten.append((item.question.code, answer.updated_by))
+            to_update.append(answer)
+        item.value.apply_to(answer)
+        answer.revision += 1
+        answer.carried_over = False
+        answer.updated_by = user
+        answer.updated_at = timezone.now()
+        outcome.saved.append(item.question.code)
+        outcome.answers[item.question.code] = answer
+    if to_create:
+        bulk_create_with_history(to_create, Answer, default_user=user)
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            Answer,
+            [*ANSWER_FIELDS, "revision", "carried_over", "updated_by", "updated_at"],
+            default_user=user,
+        )
+    if outcome.saved:
+        assessment.last_changed_by = user
+        refresh_progress(assessment)
+    return outcome
+
+
+def refresh_progress(assessment: Assessment) -> None:
+    result = compute_result(load_version(assessment.version), answers_by_code(assessment))
+    Assessment.objects.filter(pk=assessment.pk).update(
+        answered_count=result.answered,
+        applicable_count=result.applicable,
+        last_changed_at=timezone.now(),
+        last_changed_by=assessment.last_changed_by,
+    )
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    question: Question
+    section_number: int
+    reason: str
+
+
+def missing_items(assessment: Assessment) -> list[MissingItem]:
+    """What stands between the assessment and its submission."""
+    content = load_version(assessment.version)
+    answers = answers_by_code(assessment)
+    result = compute_result(content, answers)
+    missing = []
+    for number, section_result in enumerate(result.sections, start=1):
+        for question_result in section_result.questions:
+            question = content.questions[question_result.code]
+            answer = answers.get(question.code)
+            if question_result.status == "unanswered" and question.required:
+                missing.append(MissingItem(question, number, _("not answered")))
+            elif question_result.status == "not_applicable" and not (
+                answer and answer.na_justification.strip()
+            ):
+                missing.append(
+                    MissingItem(question, number, _("not applicable, without a justification"))
+                )
+    return missing
+
+
+@transaction.atomic
+def submit(assessment: Assessment, user) -> Assessment:
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not assessment.is_draft:
+        raise AssessmentLocked(_("This assessment is already submitted."))
+    missing = missing_items(assessment)
+    if missing:
+        raise IncompleteAssessment(missing)
+    result = compute_result(load_version(assessment.version), answers_by_code(assessment))
+    assessment.status = Assessment.Status.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.result = result.to_json()
+    assessment.save(update_fields=["status", "submitted_at", "result"])
+    AssessmentEvent.objects.create(
+        assessment=assessment, kind=AssessmentEvent.Kind.SUBMITTED, user=user
+    )
+    return assessment
+
+
+@transaction.atomic
+def reopen(assessment: Assessment, user, note: str = "") -> Assessment:
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.is_draft:
+        raise ValueError(_("This assessment is not submitted."))
+    assessment.status = Assessment.Status.DRAFT
+    assessment.submitted_at = None
+    assessment.result = None
+    assessment.save(update_fields=["status", "submitted_at", "result"])
+    AssessmentEvent.objects.create(
+        assessment=assessment, kind=AssessmentEvent.Kind.REOPENED, user=user, note=note
+    )
+    return assessment

@@ -1,0 +1,211 @@
+"""Saving a section page: what is valid is saved, what is not is kept and explained."""
+
+import pytest
+from django.urls import reverse
+
+from compliance.assessments.models import Answer, Assessment
+from compliance.assessments.services import loaded_token, submit
+from compliance.organisations.models import Membership
+from tests.factories import MembershipFactory
+
+
+def section_url(assessment, n=1) -> str:
+    return reverse("assessment_section", args=[assessment.uuid, n])
+
+
+def page_data(client, assessment, n=1) -> dict:
+    """The form as the browser would post it untouched (hidden fields included)."""
+    response = client.get(section_url(assessment, n))
+    data = {"csrfmiddlewaretoken": "x"}
+    for form in response.context["items"]:
+        form = form["form"]
+        for name in form.fields:
+            value = form[name].value()
+            if value in (None, "", [], False):
+                continue
+            data[form.add_prefix(name)] = value
+    return data
+
+
+def answers(assessment) -> dict:
+    return {
+        a.question.code: a
+        for a in Answer.objects.filter(assessment=assessment).select_related("question")
+    }
+
+
+def test_saving_writes_the_answers_of_the_page(editor_client, assessment):
+    response = editor_client.post(
+        section_url(assessment),
+        {
+            **page_data(editor_client, assessment),
+            "policy-signed-answer": "partial",
+            "policy-maturity-answer": "l1",
+            "policy-signed-comment": "Signed draft only",
+        },
+    )
+    assert response.status_code == 302
+    saved = answers(assessment)
+    assert saved["policy-signed"].choice_codes == ["partial"]
+    assert saved["policy-signed"].comment == "Signed draft only"
+    assert saved["policy-maturity"].choice_codes == ["l1"]
+    assessment.refresh_from_db()
+    assert (assessment.answered_count, assessment.applicable_count) == (2, 4)
+
+
+def test_save_and_next_goes_to_the_next_section(editor_client, assessment):
+    response = editor_client.post(section_url(assessment), {"save_next": "1"})
+    assert response["Location"] == section_url(assessment, 2)
+
+
+def test_errors_keep_what_was_typed_and_valid_answers_are_saved(editor_client, assessment):
+    data = {
+        **page_data(editor_client, assessment, 2),
+        "lists-answer": ["controlled"],
+        "watch-process-answer": "yes",
+        "last-audit-answer": "2026-02-30",
+        "lists-comment": "Screened weekly",
+    }
+    response = editor_client.post(section_url(assessment, 2), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="error-summary"' in page and "Enter a valid date." in page
+    assert 'value="2026-02-30"' in page
+    assert answers(assessment)["lists"].choice_codes == ["controlled"]
+    assert "last-audit" not in answers(assessment)
+
+
+def test_not_applicable_needs_a_justification(editor_client, assessment):
+    data = {
+        **page_data(editor_client, assessment, 2),
+        "lists-answer": ["watch"],
+        "watch-process-not_applicable": "on",
+    }
+    page = editor_client.post(section_url(assessment, 2), data).content.decode()
+    assert "Say why this question does not apply" in page
+    assert "watch-process" not in answers(assessment)
+    data["watch-process-na_justification"] = "No watch-listed customers"
+    editor_client.post(section_url(assessment, 2), data)
+    answer = answers(assessment)["watch-process"]
+    assert answer.not_applicable and answer.na_justification == "No watch-listed customers"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("policy-signed-answer", "l2", "Select a valid choice."),  # a choice of another question
+        ("policy-signed-comment", "x" * 1_000_000, "Ensure this value has at most 5000"),
+    ],
+)
+def test_tampered_values_are_form_errors(editor_client, assessment, field, value, message):
+    data = {**page_data(editor_client, assessment), field: value, "policy-maturity-answer": "l2"}
+    response = editor_client.post(section_url(assessment), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    saved = answers(assessment)
+    assert "policy-signed" not in saved
+    assert saved["policy-maturity"].choice_codes == ["l2"]
+
+
+def test_numbers_out_of_range_are_refused(sample_version):
+    from compliance.assessments.forms import AnswerForm
+    from compliance.questionnaires.models import Question
+
+    question = Question.objects.get(code="lists")
+    question.type = "number"  # in memory only: a number question of this version
+    for value in ("1e12", "NaN", "12abc"):
+        form = AnswerForm({"lists-answer": value}, question=question, answer=None)
+        assert not form.is_valid(), value
+    form = AnswerForm({"lists-answer": "12.5"}, question=question, answer=None)
+    assert form.is_valid()
+
+
+def test_unknown_fields_and_questions_of_other_versions_are_ignored(editor_client, assessment):
+    data = {
+        **page_data(editor_client, assessment),
+        "unknown-field": "x",
+        "lists-answer": "controlled",  # a question of another section
+        "policy-signed-answer": "yes",
+    }
+    assert editor_client.post(section_url(assessment), data).status_code == 302
+    assert set(answers(assessment)) == {"policy-signed"}
+
+
+def test_non_utf8_bytes_do_not_break_the_page(editor_client, assessment):
+    body = b"policy-signed-answer=yes&policy-signed-comment=%FF%FE%FA"
+    response = editor_client.post(
+        section_url(assessment), body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code in (200, 302, 400)
+
+
+def test_a_post_to_a_submitted_assessment_changes_nothing(editor_client, assessment, editor):
+    data = {
+        **page_data(editor_client, assessment, 1),
+        "policy-signed-answer": "yes",
+        "policy-maturity-answer": "l2",
+    }
+    editor_client.post(section_url(assessment, 1), data)
+    data2 = {**page_data(editor_client, assessment, 2), "lists-answer": ["controlled"]}
+    editor_client.post(section_url(assessment, 2), data2)
+    submit(assessment, editor.user)
+    response = editor_client.post(section_url(assessment), {"policy-signed-answer": "no"})
+    assert response.status_code == 400
+    assert "submitted and locked" in response.content.decode()
+    assert answers(assessment)["policy-signed"].choice_codes == ["yes"]
+
+
+def test_comment_html_is_shown_as_text(editor_client, assessment):
+    data = {
+        **page_data(editor_client, assessment),
+        "policy-signed-answer": "yes",
+        "policy-signed-comment": "<script>alert(1)</script>",
+    }
+    editor_client.post(section_url(assessment), data)
+    page = editor_client.get(section_url(assessment)).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_two_tabs_lose_nothing(editor_client, assessment, client, editor):
+    colleague = MembershipFactory(organisation=editor.organisation, role=Membership.Role.EDITOR)
+    tab_a = page_data(editor_client, assessment)
+    tab_b = dict(tab_a)
+    editor_client.post(section_url(assessment), {**tab_a, "policy-signed-answer": "yes"})
+    client.force_login(colleague.user)
+    # The colleague's tab was loaded before; they answer the other question only.
+    client.post(section_url(assessment), {**tab_b, "policy-maturity-answer": "l2"})
+    saved = answers(assessment)
+    assert saved["policy-signed"].choice_codes == ["yes"]
+    assert saved["policy-maturity"].choice_codes == ["l2"]
+    # Now both change the same answer: the later save wins for it, and is told so.
+    response = client.post(
+        section_url(assessment), {**tab_b, "policy-signed-answer": "no"}, follow=True
+    )
+    assert answers(assessment)["policy-signed"].choice_codes == ["no"]
+    assert "had been changed by" in response.content.decode()
+
+
+def test_autosave_returns_the_status_and_updates_show_if(editor_client, assessment):
+    data = {**page_data(editor_client, assessment, 2), "lists-answer": ["watch"]}
+    response = editor_client.post(section_url(assessment, 2), data, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert "Saved 1 answer" in page
+    assert '<div id="cond-watch-process" class="show-if-marker" hx-swap-oob="true">' in page
+    token = loaded_token(Answer.objects.get(question__code="lists"))
+    assert f'value="{token}"' in page
+    data = {**data, "lists-answer": ["controlled"], "lists-loaded": token}
+    page = editor_client.post(
+        section_url(assessment, 2), data, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'class="show-if-marker is-hidden" hx-swap-oob="true"' in page
+
+
+def test_viewers_cannot_save(client, assessment, editor):
+    viewer = MembershipFactory(organisation=editor.organisation, role=Membership.Role.VIEWER)
+    client.force_login(viewer.user)
+    response = client.post(section_url(assessment), {"policy-signed-answer": "yes"})
+    assert response.status_code == 403
+    assert "viewer" in response.content.decode()
+    assert Answer.objects.count() == 0
+    assert Assessment.objects.get().is_draft
