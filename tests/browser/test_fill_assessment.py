@@ -1,0 +1,129 @@
+"""A new user answers the whole default questionnaire in the browser, leaves in the middle,
+comes back to find every answer, toggles show-if questions, submits, and finds it locked."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from compliance.assessments.models import Answer, Assessment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-and-unusual-passphrase"
+NOT_APPLICABLE = {"tech-rd-cooperation", "sec-travel-devices"}
+
+
+def sign_up(page: Page, base: str) -> None:
+    page.goto(f"{base}/accounts/signup/")
+    page.get_by_label("Email address").fill("officer@example.com")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_label("Organisation name").fill("Suzhou Laser Systems Co., Ltd.")
+    page.get_by_role("button", name="Create account").click()
+
+
+def log_in(page: Page, base: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email address").fill("officer@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+
+
+def answer_visible_questions(page: Page) -> list[str]:
+    """Answer every visible question of the page, including those that appear as earlier
+    answers are given (show-if); return their codes."""
+    answered: list[str] = []
+    while True:
+        new = [
+            card
+            for card in page.locator(".question-card:visible").all()
+            if card.get_attribute("id").removeprefix("q-") not in answered
+        ]
+        if not new:
+            return answered
+        for card in new:
+            answered.append(answer_card(card))
+        # Let the autosave (triggered 300 ms after a change) answer, and show the
+        # follow-up questions it reveals.
+        page.wait_for_timeout(700)
+        expect(page.locator("#section-form.htmx-request")).to_have_count(0)
+
+
+def answer_card(card) -> str:
+    code = card.get_attribute("id").removeprefix("q-")
+    if code in NOT_APPLICABLE:
+        card.get_by_label("Not applicable").check()
+        card.get_by_label("Why it does not apply").fill("We do no such work.")
+    elif card.locator("input[type=radio]").count():
+        card.locator("input[type=radio]").first.check()
+    elif card.locator("input[type=checkbox][name$=-answer]").count():
+        card.locator("input[type=checkbox][name$=-answer]").first.check()
+    elif card.locator("input[type=date]").count():
+        card.locator("input[type=date]").fill("2026-03-31")
+    else:
+        card.locator("textarea[name$=-answer]").fill("Distributor of laser modules.")
+    return code
+
+
+def test_whole_questionnaire_in_the_browser(live_server, page, screenshot):
+    call_command("loaddata", "default_questionnaire", verbosity=0)
+    base = live_server.url
+    sign_up(page, base)
+    page.get_by_role("link", name="Start a new assessment").click()
+    page.get_by_label("Title").fill("Annual ICP self-assessment 2026")
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("1. Policy statement")
+    screenshot("section-1")
+
+    sections = page.locator(".section-nav li").count()
+    assert sections == 14
+    answered = {}
+    for number in range(1, sections + 1):
+        if number == 8:
+            # Show-if: no sharing with foreign persons hides the deemed-export questions...
+            card = page.locator("#q-tech-foreign-sharing")
+            card.get_by_label("Never").check()
+            expect(page.locator("#q-tech-deemed-export")).to_be_hidden()
+            # ... and sharing brings them back, without a page load (htmx autosave).
+            card.locator("input[type=radio]").first.check()
+            expect(page.locator("#q-tech-deemed-export")).to_be_visible()
+            expect(page.locator("#save-status")).to_contain_text("Saved")
+            screenshot("show-if")
+        answered[number] = answer_visible_questions(page)
+        if number == 7:
+            page.get_by_role("button", name="Save", exact=True).click()
+            # Leave in the middle, and come back another day.
+            page.get_by_role("button", name="Log out").click()
+            log_in(page, base)
+            page.get_by_role("link", name="Annual ICP self-assessment 2026").click()
+            page.get_by_role("link", name="1. Policy statement").click()
+            for code in answered[1]:
+                card = page.locator(f"#q-{code}")
+                expect(card.locator("input:checked, input[type=date], textarea[name$=-answer]").first).to_be_attached()
+            expect(page.locator("#q-policy-statement-signed input[type=radio]").first).to_be_checked()
+            page.goto(page.url.replace("/sections/1/", "/sections/8/"))
+            continue
+        if number < sections:
+            page.get_by_role("button", name="Save and next").click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text(f"{number + 1}.")
+        else:
+            page.get_by_role("button", name="Save", exact=True).click()
+
+    assessment = Assessment.objects.get()
+    stored = set(Answer.objects.filter(assessment=assessment).values_list("question__code", flat=True))
+    assert {code for codes in answered.values() for code in codes} <= stored
+    na = Answer.objects.get(assessment=assessment, question__code="sec-travel-devices")
+    assert na.not_applicable and na.na_justification == "We do no such work."
+
+    page.get_by_role("link", name="Review and submit").click()
+    expect(page.locator("#missing")).to_have_count(0)
+    screenshot("submit")
+    page.get_by_role("button", name="Submit the assessment").click()
+    expect(page.locator(".alert-success").first).to_contain_text("Submitted")
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted" and assessment.result["score"] is not None
+
+    page.get_by_role("link", name="1. Policy statement").click()
+    expect(page.locator("#section-form input[type=radio]").first).to_be_disabled()
+    expect(page.get_by_role("button", name="Save", exact=True)).to_have_count(0)
+    screenshot("locked")
