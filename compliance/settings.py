@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "compliance.questionnaires",
     "compliance.organisations",
     "compliance.assessments",
+    "compliance.reports",
 ]
 
 MIDDLEWARE = [

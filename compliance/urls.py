@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("compliance.accounts.urls")),
     path("organisations/", include("compliance.organisations.urls")),
     path("assessments/", include("compliance.assessments.urls")),
+    path("assessments/", include("compliance.reports.urls")),
     path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

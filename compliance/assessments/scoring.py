@@ -11,6 +11,7 @@ from compliance.questionnaires.models import (
     Choice,
     Question,
     QuestionnaireVersion,
+    Reference,
     ScoreBand,
     Section,
 )
@@ -53,7 +54,11 @@ def load_version(version: QuestionnaireVersion) -> VersionContent:
                 queryset=Question.objects.order_by("order", "pk")
                 .select_related("show_if_question")
                 .prefetch_related(
-                    Prefetch("choices", queryset=Choice.objects.order_by("order", "pk"))
+                    Prefetch("choices", queryset=Choice.objects.order_by("order", "pk")),
+                    Prefetch(
+                        "references",
+                        queryset=Reference.objects.select_related("source").order_by("order"),
+                    ),
                 ),
             ),
             Prefetch("score_bands", queryset=ScoreBand.objects.order_by("min_score")),

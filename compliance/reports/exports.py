@@ -1,0 +1,167 @@
+"""CSV, XLSX and JSON exports of an assessment, in the user's language.
+
+Spreadsheet programs run a cell that starts with = + - @ (or a tab or carriage return)
+as a formula: every text cell that a user or author wrote is neutralised with a leading
+apostrophe, which Excel and LibreOffice show as plain text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.utils.translation import gettext as _
+
+from .presentation import Report
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def headers() -> list[str]:
+    return [
+        _("Section number"),
+        _("Section"),
+        _("Question code"),
+        _("Question"),
+        _("Answer"),
+        _("Not applicable"),
+        _("Justification"),
+        _("Comment"),
+        _("Evidence note"),
+        _("Points"),
+        _("Maximum"),
+        _("Section score"),
+        _("Overall score"),
+    ]
+
+
+def rows(report: Report) -> list[list]:
+    out = []
+    for section in report.sections:
+        for row in section.questions:
+            answer = row.answer
+            out.append(
+                [
+                    section.number,
+                    neutralise(section.section.title),
+                    row.question.code,
+                    neutralise(row.question.text),
+                    neutralise(row.answer_text if not (answer and answer.not_applicable) else ""),
+                    _("yes") if answer and answer.not_applicable else "",
+                    neutralise(answer.na_justification if answer else ""),
+                    neutralise(answer.comment if answer else ""),
+                    neutralise(answer.evidence if answer else ""),
+                    round(row.points, 2) if row.maximum else "",
+                    round(row.maximum, 2) if row.maximum else "",
+                    round(section.score, 1) if section.score is not None else "",
+                    round(report.score, 1) if report.score is not None else "",
+                ]
+            )
+    return out
+
+
+def to_csv(report: Report) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers())
+    writer.writerows(rows(report))
+    # UTF-8 with a byte-order mark: Excel then reads Chinese text correctly.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    answers = workbook.active
+    answers.title = _("Answers")[:31]
+    answers.append(headers())
+    for row in rows(report):
+        answers.append(row)
+    for cell in answers[1]:
+        cell.font = Font(bold=True)
+    answers.freeze_panes = "A2"
+    for column, width in zip("ABCDEFGHIJKLM", (8, 30, 22, 60, 30, 10, 30, 30, 30, 8, 8, 10, 10)):
+        answers.column_dimensions[column].width = width
+
+    sections = workbook.create_sheet(_("Sections")[:31])
+    sections.append([_("Section number"), _("Section"), _("Score"), _("Band"), _("Weight")])
+    for section in report.sections:
+        sections.append(
+            [
+                section.number,
+                neutralise(section.section.title),
+                round(section.score, 1) if section.score is not None else "",
+                neutralise(section.band.label) if section.band else "",
+                section.weight,
+            ]
+        )
+    sections.append([])
+    sections.append(
+        [
+            "",
+            _("Overall score"),
+            round(report.score, 1) if report.score is not None else "",
+            neutralise(report.band.label) if report.band else "",
+        ]
+    )
+    for cell in sections[1]:
+        cell.font = Font(bold=True)
+    sections.column_dimensions["B"].width = 50
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_json(report: Report) -> bytes:
+    assessment = report.assessment
+    data = {
+        "assessment": {
+            "id": str(assessment.uuid),
+            "title": assessment.title,
+            "organisation": assessment.organisation.name,
+            "questionnaire": assessment.version.questionnaire.slug,
+            "version": assessment.version.number,
+            "status": assessment.status,
+            "period_start": assessment.period_start.isoformat() if assessment.period_start else None,
+            "period_end": assessment.period_end.isoformat() if assessment.period_end else None,
+            "submitted_at": assessment.submitted_at.isoformat() if assessment.submitted_at else None,
+        },
+        "score": report.score,
+        "band": {"code": report.band.code, "label": report.band.label} if report.band else None,
+        "band_capped_by_critical_findings": report.band_capped,
+        "critical_findings": [row.question.code for row in report.findings],
+        "sections": [
+            {
+                "number": section.number,
+                "code": section.section.code,
+                "title": str(section.section.title),
+                "score": section.score,
+                "band": section.band.label if section.band else None,
+                "questions": [
+                    {
+                        "code": row.question.code,
+                        "question": str(row.question.text),
+                        "status": row.status,
+                        "answer": row.answer_text,
+                        "not_applicable": bool(row.answer and row.answer.not_applicable),
+                        "justification": row.answer.na_justification if row.answer else "",
+                        "comment": row.answer.comment if row.answer else "",
+                        "evidence": row.answer.evidence if row.answer else "",
+                        "points": row.points,
+                        "maximum": row.maximum,
+                    }
+                    for row in section.questions
+                ],
+            }
+            for section in report.sections
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")

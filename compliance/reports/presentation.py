@@ -1,0 +1,256 @@
+"""The numbers of one assessment, dressed for people: the results page, the PDF and the
+exports all read this, so they show the same thing.
+
+The scores come from the scoring package: frozen with a submitted assessment, computed on
+demand for a draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+
+from compliance.assessments.models import Answer, Assessment
+from compliance.assessments.scoring import (
+    VersionContent,
+    answers_by_code,
+    compute_result,
+    load_version,
+)
+from compliance.questionnaires.models import Question, ScoreBand, Section
+
+
+@dataclass
+class Band:
+    code: str
+    label: str
+    description: str
+    min: float
+    max: float
+
+
+@dataclass
+class QuestionRow:
+    number: str
+    question: Question
+    status: str
+    answer: Answer | None
+    answer_text: str
+    points: float
+    maximum: float
+    weight: float
+    fraction: float | None
+
+    @property
+    def contribution(self) -> str:
+        if not self.maximum:
+            return "–"
+        return f"{number_format(self.points, 2)} / {number_format(self.maximum, 2)}"
+
+
+@dataclass
+class SectionRow:
+    number: int
+    section: Section
+    score: float | None
+    band: Band | None
+    weight: float
+    points: float
+    maximum: float
+    questions: list[QuestionRow]
+    delta: float | None = None
+
+
+@dataclass
+class GapRow:
+    question: Question
+    section: Section
+    critical: bool
+    fraction: float
+    shortfall: float
+
+
+@dataclass
+class Comparison:
+    previous: Assessment
+    overall_delta: float | None
+    improved: list[tuple[Question, float, float]] = field(default_factory=list)
+    worsened: list[tuple[Question, float, float]] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    assessment: Assessment
+    content: VersionContent
+    is_draft: bool
+    score: float | None
+    band: Band | None
+    band_capped: bool
+    bands: list[Band]
+    sections: list[SectionRow]
+    findings: list[GapRow]
+    gaps: list[GapRow]
+    answered: int
+    applicable: int
+    unanswered: list[Question]
+    comparison: Comparison | None
+
+    @property
+    def top_gaps(self) -> list[GapRow]:
+        return self.gaps[:3]
+
+
+def _bands(bands) -> list[Band]:
+    return [
+        Band(b.code, str(b.label), str(b.description), float(b.min_score), float(b.max_score))
+        for b in sorted(bands, key=lambda b: b.min_score)
+    ]
+
+
+def answer_text(question: Question, answer: Answer | None) -> str:
+    """The answer as a person reads it, in the active language."""
+    if answer is None:
+        return ""
+    if answer.not_applicable:
+        return _("Not applicable: %(why)s") % {"why": answer.na_justification}
+    if question.uses_choices:
+        labels = {c.code: str(c.label) for c in question.choices.all()}
+        return _("; ").join(labels.get(code, code) for code in answer.choice_codes)
+    if answer.value_number is not None:
+        return number_format(answer.value_number.normalize())
+    if answer.value_date is not None:
+        return date_format(answer.value_date, "SHORT_DATE_FORMAT")
+    return answer.value_text
+
+
+def result_data(assessment: Assessment, content: VersionContent, answers: dict) -> dict:
+    """The frozen result of a submitted assessment, or a fresh one for a draft."""
+    if not assessment.is_draft and assessment.result:
+        return assessment.result
+    return compute_result(content, answers).to_json()
+
+
+def build_report(assessment: Assessment) -> Report:
+    content = load_version(assessment.version)
+    answers = answers_by_code(assessment)
+    data = result_data(assessment, content, answers)
+    overall_bands = _bands(
+        ScoreBand.objects.filter(version=assessment.version, section__isnull=True)
+    )
+    band_by_code = {band.code: band for band in overall_bands}
+    sections_by_code = {section.code: section for section in content.sections}
+    previous = previous_assessment(assessment)
+    previous_data = previous.result if previous else None
+    previous_sections = {s["code"]: s for s in (previous_data or {}).get("sections", [])}
+
+    rows = []
+    for number, section_data in enumerate(data["sections"], start=1):
+        section = sections_by_code[section_data["code"]]
+        own_bands = {b.code: b for b in _bands(section.score_bands.all())} or band_by_code
+        questions = []
+        for index, q in enumerate(section_data["questions"], start=1):
+            question = content.questions[q["code"]]
+            answer = answers.get(q["code"])
+            questions.append(
+                QuestionRow(
+                    number=f"{number}.{index}",
+                    question=question,
+                    status=q["status"],
+                    answer=answer,
+                    answer_text=answer_text(question, answer),
+                    points=q["points"],
+                    maximum=q["maximum"],
+                    weight=q["weight"],
+                    fraction=q["fraction"],
+                )
+            )
+        before = previous_sections.get(section.code, {}).get("score")
+        rows.append(
+            SectionRow(
+                number=number,
+                section=section,
+                score=section_data["score"],
+                band=own_bands.get(section_data["band"]),
+                weight=section_data["weight"],
+                points=section_data["points"],
+                maximum=section_data["maximum"],
+                questions=questions,
+                delta=(
+                    section_data["score"] - before
+                    if before is not None and section_data["score"] is not None
+                    else None
+                ),
+            )
+        )
+
+    def gap_rows(items) -> list[GapRow]:
+        return [
+            GapRow(
+                question=content.questions[item["code"]],
+                section=sections_by_code[item["section"]],
+                critical=item.get("critical", True),
+                fraction=item["fraction"],
+                shortfall=item.get("shortfall", 0.0),
+            )
+            for item in items
+        ]
+
+    comparison = None
+    if previous is not None:
+        comparison = _compare(previous, data, content)
+    return Report(
+        assessment=assessment,
+        content=content,
+        is_draft=assessment.is_draft,
+        score=data["score"],
+        band=band_by_code.get(data["band"]),
+        band_capped=data["band_capped"],
+        bands=overall_bands,
+        sections=rows,
+        findings=gap_rows(data["critical_findings"]),
+        gaps=gap_rows(data["gaps"]),
+        answered=data["answered"],
+        applicable=data["applicable"],
+        unanswered=[content.questions[code] for code in data["unanswered"]],
+        comparison=comparison,
+    )
+
+
+def previous_assessment(assessment: Assessment) -> Assessment | None:
+    """The organisation's latest submitted assessment before this one."""
+    earlier = Assessment.objects.filter(
+        organisation_id=assessment.organisation_id,
+        status=Assessment.Status.SUBMITTED,
+        result__isnull=False,
+    ).exclude(pk=assessment.pk)
+    if assessment.submitted_at:
+        earlier = earlier.filter(submitted_at__lt=assessment.submitted_at)
+    return earlier.order_by("-submitted_at").first()
+
+
+def _compare(previous: Assessment, data: dict, content: VersionContent) -> Comparison:
+    """Change since the previous assessment, matching questions by code across versions."""
+    before = {
+        q["code"]: q["fraction"]
+        for s in previous.result["sections"]
+        for q in s["questions"]
+        if q["fraction"] is not None
+    }
+    comparison = Comparison(
+        previous=previous,
+        overall_delta=(
+            data["score"] - previous.result["score"]
+            if data["score"] is not None and previous.result.get("score") is not None
+            else None
+        ),
+    )
+    for section in data["sections"]:
+        for q in section["questions"]:
+            old = before.get(q["code"])
+            if old is None or q["fraction"] is None or q["fraction"] == old:
+                continue
+            entry = (content.questions[q["code"]], old, q["fraction"])
+            (comparison.improved if q["fraction"] > old else comparison.worsened).append(entry)
+    return comparison

@@ -1,0 +1,50 @@
+"""The results page in a real browser shows the scoring function's numbers."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from compliance.assessments.scoring import answers_by_code, compute_result, load_version
+from compliance.assessments.services import AnswerInput, Submitted, create_assessment, save_answers
+from compliance.organisations.models import Membership
+from compliance.questionnaires.models import QuestionnaireVersion
+from tests.factories import PASSWORD, MembershipFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_results_page_matches_the_scoring_function(live_server, page, screenshot):
+    call_command("loaddata", "default_questionnaire", verbosity=0)
+    version = QuestionnaireVersion.objects.get()
+    membership = MembershipFactory(role=Membership.Role.OWNER)
+    assessment = create_assessment(
+        organisation=membership.organisation, version=version, title="Mid-year check",
+        user=membership.user,
+    )
+    content = load_version(version)
+    items = []
+    for index, question in enumerate(content.questions.values()):
+        choices = list(question.choices.all())
+        if choices and index % 3:
+            items.append(
+                Submitted(question, AnswerInput(choice_codes=(choices[index % len(choices)].code,)), None, "")
+            )
+    save_answers(assessment, items, membership.user)
+    expected = compute_result(content, answers_by_code(assessment))
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email address").fill(membership.user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/assessments/{assessment.uuid}/results/")
+    expect(page.locator("#draft-notice")).to_contain_text("Draft: incomplete.")
+    assert float(page.locator("#overall-score").inner_text()) == pytest.approx(expected.score, abs=0.0501)
+    for section in expected.sections:
+        shown = page.locator(f'.section-score[data-code="{section.code}"]').inner_text()
+        if section.score is None:
+            assert shown == "–"
+        else:
+            assert float(shown) == pytest.approx(section.score, abs=0.0501), section.code
+    if expected.critical_findings:
+        expect(page.locator("#findings li")).to_have_count(len(expected.critical_findings))
+    screenshot("results")

@@ -1,0 +1,138 @@
+"""The results page and the exports: the scoring function's numbers, explained."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from compliance.assessments.scoring import answers_by_code, compute_result, load_version
+from compliance.assessments.services import AnswerInput, Submitted, save_answers, submit
+from compliance.questionnaires.models import Question
+from tests.assessments.test_queries import post_data, version_with
+
+
+def give(assessment, user, code, *choices, **values):
+    question = Question.objects.get(version=assessment.version, code=code)
+    save_answers(
+        assessment, [Submitted(question, AnswerInput(choice_codes=tuple(choices), **values), None, "")], user
+    )
+
+
+@pytest.fixture
+def answered(assessment, editor):
+    give(assessment, editor.user, "policy-signed", "no", comment="<b>Not yet</b> =HYPERLINK(\"x\")")
+    give(assessment, editor.user, "policy-maturity", "l2")
+    give(assessment, editor.user, "lists", "controlled", "watch")
+    give(assessment, editor.user, "watch-process", "partial")
+    return assessment
+
+
+def results_url(assessment, name="assessment_results"):
+    return reverse(name, args=[assessment.uuid])
+
+
+def test_draft_results_show_the_scoring_functions_numbers(editor_client, answered):
+    result = compute_result(load_version(answered.version), answers_by_code(answered))
+    page = editor_client.get(results_url(answered)).content.decode()
+    assert "Draft: incomplete." in page
+    assert f'id="overall-score">{result.score:.1f}' in page
+    # policy-signed (critical) answered "no" is a critical finding, listed first with its
+    # recommendation. (With two bands, the cap at the second band changes nothing.)
+    assert [f.code for f in result.critical_findings] == ["policy-signed"]
+    findings = page[page.index('id="findings"') :]
+    assert findings.index("Is the policy signed?") < findings.index("Have it signed.")
+    assert "&lt;b&gt;Not yet&lt;/b&gt;" in page and "<b>Not yet</b>" not in page
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and "<desc id=" in page
+
+
+def test_submitted_results_are_frozen(editor_client, answered, editor):
+    give(answered, editor.user, "policy-signed", "yes")
+    submitted = submit(answered, editor.user)
+    frozen = submitted.result["score"]
+    page = editor_client.get(results_url(submitted)).content.decode()
+    assert "Draft: incomplete." not in page
+    assert f"{frozen:.1f}" in page
+
+
+def test_change_since_the_previous_assessment(editor_client, answered, editor):
+    from compliance.assessments.services import create_assessment
+
+    submit(answered, editor.user)
+    second = create_assessment(
+        organisation=editor.organisation,
+        version=answered.version,
+        title="2027",
+        user=editor.user,
+        carry_over_from=answered,
+    )
+    give(second, editor.user, "policy-signed", "yes")
+    give(second, editor.user, "policy-maturity", "l1")
+    page = editor_client.get(results_url(second)).content.decode()
+    assert "Since “2026”" in page
+    assert "1 answer improved" in page and "1 answer worsened" in page
+
+
+def test_csv_opens_in_excel_with_chinese_and_no_formulas(editor_client, answered):
+    editor_client.post("/i18n/setlang/", {"language": "zh-hans"})
+    response = editor_client.get(results_url(answered, "assessment_export_csv"))
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][2] != "Question code"  # the headers are in Chinese
+    by_code = {row[2]: row for row in rows[1:]}
+    assert by_code["policy-signed"][3] == "政策是否已签署？"
+    assert by_code["policy-signed"][7].startswith("<b>Not yet</b>")
+    assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
+def test_formula_cells_are_neutralised(editor_client, assessment, editor):
+    give(assessment, editor.user, "policy-signed", "yes", comment='=HYPERLINK("http://evil")')
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                editor_client.get(results_url(assessment, "assessment_export_csv")).content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    comment = next(row for row in rows if row[2] == "policy-signed")[7]
+    assert comment == "'=HYPERLINK(\"http://evil\")"
+
+
+def test_xlsx_and_json_exports(editor_client, answered):
+    from openpyxl import load_workbook
+
+    response = editor_client.get(results_url(answered, "assessment_export_xlsx"))
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook.worksheets[0]
+    assert sheet["C1"].value == "Question code"
+    codes = [sheet.cell(row=r, column=3).value for r in range(2, sheet.max_row + 1)]
+    assert "policy-signed" in codes
+    data = json.loads(editor_client.get(results_url(answered, "assessment_export_json")).content)
+    assert data["assessment"]["title"] == "2026"
+    assert data["sections"][0]["questions"][0]["code"] == "policy-signed"
+    assert data["sections"][0]["score"] == pytest.approx(
+        compute_result(load_version(answered.version), answers_by_code(answered)).sections[0].score
+    )
+
+
+def test_results_page_queries_do_not_grow(editor_client, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from compliance.assessments.services import create_assessment
+
+    counts = []
+    for size in (5, 50):
+        version = version_with(size, f"results-{size}")
+        assessment = create_assessment(
+            organisation=editor.organisation, version=version, title="t", user=editor.user
+        )
+        editor_client.post(reverse("assessment_section", args=[assessment.uuid, 1]), post_data(size))
+        editor_client.get(results_url(assessment))
+        with CaptureQueriesContext(connection) as queries:
+            assert editor_client.get(results_url(assessment)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
