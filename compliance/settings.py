@@ -172,6 +172,9 @@ STORAGES = {
     },
 }
 
+#: Seconds a PDF report may take to render before it is stopped with a clear message.
+REPORT_RENDER_TIMEOUT = env.float("REPORT_RENDER_TIMEOUT", default=120.0)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

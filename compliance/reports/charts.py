@@ -67,9 +67,7 @@ def section_bars(report: Report, chart_id: str = "section-bars") -> str:
         out.append(
             f'<text x="{left - 8}" y="{y + 15}" text-anchor="end" fill="#101828">{label}</text>'
         )
-        out.append(
-            f'<rect x="{left}" y="{y + 3}" width="{bar_width}" height="16" fill="#f2f4f7"/>'
-        )
+        out.append(f'<rect x="{left}" y="{y + 3}" width="{bar_width}" height="16" fill="#f2f4f7"/>')
         if row_data.score is not None:
             length = bar_width * row_data.score / 100
             out.append(
@@ -88,7 +86,7 @@ def section_bars(report: Report, chart_id: str = "section-bars") -> str:
 
 def radar(report: Report, chart_id: str = "section-radar") -> str:
     """A radar of the section scores, with rings at the band thresholds."""
-    scored = [row for row in report.sections]
+    scored = list(report.sections)
     size, centre, radius = 420, 210, 150
     count = max(len(scored), 3)
     out = [
@@ -104,7 +102,7 @@ def radar(report: Report, chart_id: str = "section-radar") -> str:
         distance = radius * value / 100
         return centre + distance * math.cos(angle), centre + distance * math.sin(angle)
 
-    for band in report.bands[1:] + [None]:
+    for band in [*report.bands[1:], None]:
         level = band.min if band else 100
         ring = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, level) for i in range(count)))
         out.append(f'<polygon points="{ring}" fill="none" stroke="#d0d5dd"/>')
@@ -120,12 +118,10 @@ def radar(report: Report, chart_id: str = "section-radar") -> str:
             f"{row.number}</text>"
         )
     shape = " ".join(
-        f"{x:.1f},{y:.1f}"
-        for x, y in (point(i, row.score or 0) for i, row in enumerate(scored))
+        f"{x:.1f},{y:.1f}" for x, y in (point(i, row.score or 0) for i, row in enumerate(scored))
     )
     out.append(
-        f'<polygon points="{shape}" fill="rgba(18,58,94,0.25)" stroke="#123a5e" '
-        f'stroke-width="2"/>'
+        f'<polygon points="{shape}" fill="rgba(18,58,94,0.25)" stroke="#123a5e" stroke-width="2"/>'
     )
     out.append("</svg>")
     return "".join(out)

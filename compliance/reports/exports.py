@@ -88,7 +88,8 @@ def to_xlsx(report: Report) -> bytes:
     for cell in answers[1]:
         cell.font = Font(bold=True)
     answers.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJKLM", (8, 30, 22, 60, 30, 10, 30, 30, 30, 8, 8, 10, 10)):
+    widths = (8, 30, 22, 60, 30, 10, 30, 30, 30, 8, 8, 10, 10)
+    for column, width in zip("ABCDEFGHIJKLM", widths, strict=True):
         answers.column_dimensions[column].width = width
 
     sections = workbook.create_sheet(_("Sections")[:31])
@@ -130,9 +131,9 @@ def to_json(report: Report) -> bytes:
             "questionnaire": assessment.version.questionnaire.slug,
             "version": assessment.version.number,
             "status": assessment.status,
-            "period_start": assessment.period_start.isoformat() if assessment.period_start else None,
-            "period_end": assessment.period_end.isoformat() if assessment.period_end else None,
-            "submitted_at": assessment.submitted_at.isoformat() if assessment.submitted_at else None,
+            "period_start": _iso(assessment.period_start),
+            "period_end": _iso(assessment.period_end),
+            "submitted_at": _iso(assessment.submitted_at),
         },
         "score": report.score,
         "band": {"code": report.band.code, "label": report.band.label} if report.band else None,
@@ -165,3 +166,7 @@ def to_json(report: Report) -> bytes:
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None

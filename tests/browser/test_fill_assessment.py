@@ -99,8 +99,12 @@ def test_whole_questionnaire_in_the_browser(live_server, page, screenshot):
             page.get_by_role("link", name="1. Policy statement").click()
             for code in answered[1]:
                 card = page.locator(f"#q-{code}")
-                expect(card.locator("input:checked, input[type=date], textarea[name$=-answer]").first).to_be_attached()
-            expect(page.locator("#q-policy-statement-signed input[type=radio]").first).to_be_checked()
+                expect(
+                    card.locator("input:checked, input[type=date], textarea[name$=-answer]").first
+                ).to_be_attached()
+            expect(
+                page.locator("#q-policy-statement-signed input[type=radio]").first
+            ).to_be_checked()
             page.goto(page.url.replace("/sections/1/", "/sections/8/"))
             continue
         if number < sections:
@@ -110,7 +114,9 @@ def test_whole_questionnaire_in_the_browser(live_server, page, screenshot):
             page.get_by_role("button", name="Save", exact=True).click()
 
     assessment = Assessment.objects.get()
-    stored = set(Answer.objects.filter(assessment=assessment).values_list("question__code", flat=True))
+    stored = set(
+        Answer.objects.filter(assessment=assessment).values_list("question__code", flat=True)
+    )
     assert {code for codes in answered.values() for code in codes} <= stored
     na = Answer.objects.get(assessment=assessment, question__code="sec-travel-devices")
     assert na.not_applicable and na.na_justification == "We do no such work."

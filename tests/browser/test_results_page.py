@@ -1,6 +1,9 @@
 """The results page in a real browser shows the scoring function's numbers."""
 
+import io
+
 import pytest
+from pypdf import PdfReader
 from django.core.management import call_command
 from playwright.sync_api import expect
 
@@ -18,7 +21,9 @@ def test_results_page_matches_the_scoring_function(live_server, page, screenshot
     version = QuestionnaireVersion.objects.get()
     membership = MembershipFactory(role=Membership.Role.OWNER)
     assessment = create_assessment(
-        organisation=membership.organisation, version=version, title="Mid-year check",
+        organisation=membership.organisation,
+        version=version,
+        title="Mid-year check",
         user=membership.user,
     )
     content = load_version(version)
@@ -27,7 +32,12 @@ def test_results_page_matches_the_scoring_function(live_server, page, screenshot
         choices = list(question.choices.all())
         if choices and index % 3:
             items.append(
-                Submitted(question, AnswerInput(choice_codes=(choices[index % len(choices)].code,)), None, "")
+                Submitted(
+                    question,
+                    AnswerInput(choice_codes=(choices[index % len(choices)].code,)),
+                    None,
+                    "",
+                )
             )
     save_answers(assessment, items, membership.user)
     expected = compute_result(content, answers_by_code(assessment))
@@ -38,7 +48,9 @@ def test_results_page_matches_the_scoring_function(live_server, page, screenshot
     page.get_by_role("main").get_by_role("button", name="Log in").click()
     page.goto(f"{live_server.url}/assessments/{assessment.uuid}/results/")
     expect(page.locator("#draft-notice")).to_contain_text("Draft: incomplete.")
-    assert float(page.locator("#overall-score").inner_text()) == pytest.approx(expected.score, abs=0.0501)
+    assert float(page.locator("#overall-score").inner_text()) == pytest.approx(
+        expected.score, abs=0.0501
+    )
     for section in expected.sections:
         shown = page.locator(f'.section-score[data-code="{section.code}"]').inner_text()
         if section.score is None:
@@ -48,3 +60,12 @@ def test_results_page_matches_the_scoring_function(live_server, page, screenshot
     if expected.critical_findings:
         expect(page.locator("#findings li")).to_have_count(len(expected.critical_findings))
     screenshot("results")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PDF").click()
+    download = download_info.value
+    pdf = download.path().read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) > 5
+    assert f"{expected.score:.1f}" in reader.pages[0].extract_text()

@@ -16,13 +16,15 @@ from tests.assessments.test_queries import post_data, version_with
 def give(assessment, user, code, *choices, **values):
     question = Question.objects.get(version=assessment.version, code=code)
     save_answers(
-        assessment, [Submitted(question, AnswerInput(choice_codes=tuple(choices), **values), None, "")], user
+        assessment,
+        [Submitted(question, AnswerInput(choice_codes=tuple(choices), **values), None, "")],
+        user,
     )
 
 
 @pytest.fixture
 def answered(assessment, editor):
-    give(assessment, editor.user, "policy-signed", "no", comment="<b>Not yet</b> =HYPERLINK(\"x\")")
+    give(assessment, editor.user, "policy-signed", "no", comment='<b>Not yet</b> =HYPERLINK("x")')
     give(assessment, editor.user, "policy-maturity", "l2")
     give(assessment, editor.user, "lists", "controlled", "watch")
     give(assessment, editor.user, "watch-process", "partial")
@@ -98,7 +100,7 @@ def test_formula_cells_are_neutralised(editor_client, assessment, editor):
         )
     )
     comment = next(row for row in rows if row[2] == "policy-signed")[7]
-    assert comment == "'=HYPERLINK(\"http://evil\")"
+    assert comment == '\'=HYPERLINK("http://evil")'
 
 
 def test_xlsx_and_json_exports(editor_client, answered):
@@ -130,7 +132,9 @@ def test_results_page_queries_do_not_grow(editor_client, editor):
         assessment = create_assessment(
             organisation=editor.organisation, version=version, title="t", user=editor.user
         )
-        editor_client.post(reverse("assessment_section", args=[assessment.uuid, 1]), post_data(size))
+        editor_client.post(
+            reverse("assessment_section", args=[assessment.uuid, 1]), post_data(size)
+        )
         editor_client.get(results_url(assessment))
         with CaptureQueriesContext(connection) as queries:
             assert editor_client.get(results_url(assessment)).status_code == 200

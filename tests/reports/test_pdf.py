@@ -1,0 +1,199 @@
+"""The PDF report, read back with pypdf: pages, metadata, outline, fonts, text, safety."""
+
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from compliance.assessments.scoring import answers_by_code, compute_result, load_version
+from compliance.assessments.services import (
+    AnswerInput,
+    Submitted,
+    create_assessment,
+    save_answers,
+    submit,
+)
+from compliance.reports.models import ReportFile
+from compliance.reports.pdf import RenderError, StaticOnlyFetcher, html_for, write_pdf
+from tests.reports.test_results import give
+
+HOSTILE = (
+    '<img src="file:///etc/passwd"> <style>body{background:url(file:///etc/passwd)}</style> '
+    '<link rel="attachment" href="file:///etc/passwd"> <a href="http://127.0.0.1:9/x">x</a>'
+)
+
+
+def read(pdf: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf))
+
+
+def text_of(reader: PdfReader) -> str:
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def outline_titles(reader: PdfReader) -> list[str]:
+    titles = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(reader.outline)
+    return titles
+
+
+def fonts_of(reader: PdfReader) -> set[str]:
+    fonts = set()
+    for page in reader.pages:
+        for font in (page.get("/Resources") or {}).get("/Font", {}).values():
+            fonts.add(str(font.get_object().get("/BaseFont")))
+    return fonts
+
+
+@pytest.fixture
+def complete_default(default_version, editor):
+    assessment = create_assessment(
+        organisation=editor.organisation, version=default_version, title="FY2026", user=editor.user
+    )
+    content = load_version(default_version)
+    items = []
+    for index, question in enumerate(content.questions.values()):
+        choices = list(question.choices.all())
+        if choices:
+            value = AnswerInput(choice_codes=(choices[index % len(choices)].code,))
+        elif question.type == "date":
+            from datetime import date
+
+            value = AnswerInput(value_date=date(2026, 3, 31))
+        else:
+            value = AnswerInput(value_text="Distributor of laser modules.")
+        items.append(Submitted(question, value, None, ""))
+    save_answers(assessment, items, editor.user)
+    return assessment
+
+
+def pdf_of(client, assessment, **params) -> bytes:
+    response = client.get(reverse("assessment_report_pdf", args=[assessment.uuid]), params)
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Type"] == "application/pdf"
+    return response.content
+
+
+def test_english_report_of_a_complete_assessment(editor_client, complete_default, editor):
+    submitted = submit(complete_default, editor.user)
+    reader = read(pdf_of(editor_client, submitted, lang="en"))
+    pages = len(reader.pages)
+    assert pages >= 8
+    metadata = reader.metadata
+    assert metadata.title == "Export-control compliance self-assessment: FY2026"
+    assert metadata.author == editor.organisation.name
+    assert "version 1" in metadata.subject
+    text = text_of(reader)
+    assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
+    result = submitted.result
+    assert f"{result['score']:.1f}" in reader.pages[0].extract_text()
+    titles = outline_titles(reader)
+    for section in load_version(submitted.version).sections:
+        assert any(str(section.title_en) in title for title in titles), section.code
+    assert "DRAFT" not in text
+    assert "Methodology" in titles and "Appendix: questionnaire changelog" in titles
+
+
+def test_chinese_report_uses_a_chinese_font_and_text(editor_client, complete_default):
+    reader = read(pdf_of(editor_client, complete_default, lang="zh-hans"))
+    fonts = fonts_of(reader)
+    assert any("NotoSansCJKsc" in font or "CJK" in font and "SC" in font for font in fonts), fonts
+    assert not any("CJKjp" in font for font in fonts), fonts
+    text = text_of(reader)
+    for section in load_version(complete_default.version).sections:
+        assert section.title_zh_hans in text.replace("\n", ""), section.code
+
+
+def test_drafts_carry_a_draft_mark_on_every_page(editor_client, assessment, editor):
+    give(assessment, editor.user, "policy-signed", "yes")
+    reader = read(pdf_of(editor_client, assessment, lang="en"))
+    assert all("DRAFT" in page.extract_text() for page in reader.pages)
+
+
+def test_hostile_text_is_printed_literally_and_fetches_nothing(editor_client, assessment, editor):
+    give(assessment, editor.user, "policy-signed", "yes", comment=HOSTILE)
+    pdf = pdf_of(editor_client, assessment, lang="en")
+    reader = read(pdf)
+    text = re.sub(r"\s+", "", text_of(reader))  # lines may break inside a URL
+    assert '<imgsrc="file:///etc/passwd">' in text
+    assert "background:url(file:///etc/passwd)" in text
+    assert '<linkrel="attachment"href="file:///etc/passwd">' in text
+    assert not reader.attachments
+    assert b"root:x:0:0" not in pdf
+    assert b"/EmbeddedFile" not in pdf
+
+
+def test_the_fetcher_serves_static_files_and_data_urls_only():
+    fetcher = StaticOnlyFetcher()
+    assert b"@page" in fetcher.fetch("app-static:reports/report.css").read()
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+    for url in (
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/",
+        "https://example.com/",
+        "ftp://example.com/x",
+        "app-static:../../../../etc/passwd",
+        "app-static:missing.css",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+
+
+def test_a_render_over_its_time_limit_fails_clearly():
+    html = "<p>" + "word " * 200_000 + "</p>"
+    with pytest.raises(RenderError, match="took too long"):
+        write_pdf(html, timeout=0.05)
+
+
+def test_an_unchanged_report_is_rendered_once_and_served_with_an_etag(
+    editor_client, assessment, editor
+):
+    give(assessment, editor.user, "policy-signed", "yes")
+    url = reverse("assessment_report_pdf", args=[assessment.uuid])
+    first = editor_client.get(url, {"lang": "en"})
+    stored = ReportFile.objects.get()
+    second = editor_client.get(url, {"lang": "en"})
+    assert second.content == first.content
+    assert ReportFile.objects.get().pk == stored.pk  # not rendered again
+    assert second["ETag"] == first["ETag"]
+    not_modified = editor_client.get(url, {"lang": "en"}, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304
+    # A change to an answer makes a new report.
+    give(assessment, editor.user, "policy-signed", "no")
+    third = editor_client.get(url, {"lang": "en"})
+    assert third["ETag"] != first["ETag"]
+    assert ReportFile.objects.count() == 1
+
+
+def test_the_report_page_is_the_same_report_as_html(editor_client, assessment):
+    page = editor_client.get(reverse("assessment_report", args=[assessment.uuid])).content.decode()
+
+    def without_times(html: str) -> str:
+        html = re.sub(r'dcterms.created" content="[^"]*"', "", html)
+        return re.sub(r"Generated</td><td>[^<]*", "", html)
+
+    assert without_times(page) == without_times(html_for(assessment, "en"))
+    assert "Executive summary" in page
+
+
+def test_pdfa_is_offered_for_archiving(editor_client, assessment):
+    reader = read(pdf_of(editor_client, assessment, lang="en", variant="pdfa"))
+    metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"pdfaid:part" in metadata and b"pdfaid:conformance" in metadata
+
+
+def test_score_matches_the_scoring_function(editor_client, assessment, editor):
+    give(assessment, editor.user, "policy-signed", "partial")
+    result = compute_result(load_version(assessment.version), answers_by_code(assessment))
+    first_page = read(pdf_of(editor_client, assessment, lang="en")).pages[0].extract_text()
+    assert f"{result.score:.1f}" in first_page
