@@ -3,9 +3,9 @@
 import io
 
 import pytest
-from pypdf import PdfReader
 from django.core.management import call_command
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from compliance.assessments.scoring import answers_by_code, compute_result, load_version
 from compliance.assessments.services import AnswerInput, Submitted, create_assessment, save_answers
