@@ -27,6 +27,10 @@ serve: setup var/secret_key
 	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	  $(BIN)/gunicorn compliance.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
+## bench: benchmarks, printed as ratios against baselines measured in the same run
+bench: setup
+	$(BIN)/python scripts/bench.py
+
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

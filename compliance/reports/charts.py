@@ -43,6 +43,7 @@ def _description(report: Report) -> str:
 
 def section_bars(report: Report, chart_id: str = "section-bars") -> str:
     """Horizontal bars, one per section, with the band thresholds as dashed lines."""
+    title, not_scored = _("Score by section"), _("n/a")
     left, bar_width, row, top = 290, 360, 26, 28
     height = top + row * len(report.sections) + 24
     width = left + bar_width + 60
@@ -50,7 +51,7 @@ def section_bars(report: Report, chart_id: str = "section-bars") -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'class="chart chart-bars" font-size="11">',
-        f'<title id="{chart_id}-title">{escape(_("Score by section"))}</title>',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(_description(report))}</desc>',
     ]
     for band in report.bands[1:]:
@@ -78,7 +79,7 @@ def section_bars(report: Report, chart_id: str = "section-bars") -> str:
             )
         else:
             out.append(
-                f'<text x="{left + 6}" y="{y + 15}" fill="#475467">{escape(_("n/a"))}</text>'
+                f'<text x="{left + 6}" y="{y + 15}" fill="#475467">{escape(not_scored)}</text>'
             )
     out.append("</svg>")
     return "".join(out)
@@ -86,6 +87,7 @@ def section_bars(report: Report, chart_id: str = "section-bars") -> str:
 
 def radar(report: Report, chart_id: str = "section-radar") -> str:
     """A radar of the section scores, with rings at the band thresholds."""
+    title = _("Section profile")
     scored = list(report.sections)
     size, centre, radius = 420, 210, 150
     count = max(len(scored), 3)
@@ -93,7 +95,7 @@ def radar(report: Report, chart_id: str = "section-radar") -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="100%" '
         f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'class="chart chart-radar" font-size="11">',
-        f'<title id="{chart_id}-title">{escape(_("Section profile"))}</title>',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(_description(report))}</desc>',
     ]
 

@@ -13,6 +13,7 @@ with a clear message instead of holding a worker.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import mimetypes
 import multiprocessing
@@ -111,7 +112,13 @@ def write_pdf(html: str, variant: str | None = None, timeout: float | None = Non
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_render_child, args=(html, variant, sender), daemon=True)
-    child.start()
+    # Objects that exist before the fork are left alone by the child's garbage collector,
+    # so that the child does not copy the parent's memory page by page.
+    gc.freeze()
+    try:
+        child.start()
+    finally:
+        gc.unfreeze()
     sender.close()
     try:
         if not receiver.poll(timeout):

@@ -153,7 +153,9 @@ def score(spec: QuestionnaireSpec, answers: Mapping[str, AnswerData]) -> Result:
             )
         )
 
-    weighted = [(s, spec.section(s.code).weight) for s in sections if s.score_exact is not None]
+    section_weight = {section.code: section.weight for section in spec.sections}
+    section_maximum = {s.code: s.maximum_exact for s in sections}
+    weighted = [(s, section_weight[s.code]) for s in sections if s.score_exact is not None]
     total_weight = sum((weight for _, weight in weighted), Fraction(0))
     overall = (
         sum((s.score_exact * weight for s, weight in weighted), Fraction(0)) / total_weight
@@ -168,15 +170,13 @@ def score(spec: QuestionnaireSpec, answers: Mapping[str, AnswerData]) -> Result:
             band, capped = ceiling, True
 
     gaps = []
-    section_scores = {s.code: s for s in sections}
     for question, fraction, question_maximum, section_code in raw_gaps:
-        section = section_scores[section_code]
-        section_weight = spec.section(section_code).weight
-        if not total_weight or not section_weight:
+        weight = section_weight[section_code]
+        if not total_weight or not weight:
             shortfall = Fraction(0)
         else:
-            gain = question_maximum * (1 - fraction) / Fraction(section.maximum_exact)
-            shortfall = gain * HUNDRED * section_weight / total_weight
+            gain = question_maximum * (1 - fraction) / section_maximum[section_code]
+            shortfall = gain * HUNDRED * weight / total_weight
         gaps.append(
             Gap(question.code, section_code, question.critical, float(fraction), float(shortfall))
         )
