@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .accounts.views import set_language
 from .organisations.views import invitation_accept
 
 urlpatterns = [
@@ -12,6 +13,6 @@ urlpatterns = [
     path("assessments/", include("compliance.assessments.urls")),
     path("assessments/", include("compliance.reports.urls")),
     path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
