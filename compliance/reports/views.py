@@ -86,30 +86,16 @@ def _download(assessment, content: bytes, extension: str, content_type: str) -> 
     return response
 
 
-@login_required
-@require_safe
-def export_csv(request: HttpRequest, assessment) -> HttpResponse:
-    assessment, _membership = assessment_or_404(request.user, assessment)
-    report = build_report(assessment)
-    return _download(assessment, exports.to_csv(report), "csv", "text/csv; charset=utf-8")
+EXPORTS = {
+    "csv": (exports.to_csv, "text/csv; charset=utf-8"),
+    "xlsx": (exports.to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "json": (exports.to_json, "application/json"),
+}
 
 
 @login_required
 @require_safe
-def export_xlsx(request: HttpRequest, assessment) -> HttpResponse:
+def export(request: HttpRequest, assessment, extension: str) -> HttpResponse:
     assessment, _membership = assessment_or_404(request.user, assessment)
-    report = build_report(assessment)
-    return _download(
-        assessment,
-        exports.to_xlsx(report),
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-
-
-@login_required
-@require_safe
-def export_json(request: HttpRequest, assessment) -> HttpResponse:
-    assessment, _membership = assessment_or_404(request.user, assessment)
-    report = build_report(assessment)
-    return _download(assessment, exports.to_json(report), "json", "application/json")
+    build, content_type = EXPORTS[extension]
+    return _download(assessment, build(build_report(assessment)), extension, content_type)

@@ -155,7 +155,7 @@ def test_a_render_over_its_time_limit_fails_clearly():
 
     html = "<p>" + "word " * 200_000 + "</p>"
     start = time.monotonic()
-    with pytest.raises(RenderError, match="Rendering the report (took too long|failed)"):
+    with pytest.raises(RenderError, match=r"Rendering the report (took too long|failed)"):
         write_pdf(html, timeout=0.05)
     assert time.monotonic() - start < 10  # stopped, not waited for
 
