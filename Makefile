@@ -29,7 +29,12 @@ serve: setup var/secret_key
 
 ## bench: benchmarks, printed as ratios against baselines measured in the same run
 bench: setup
+	@scripts/system-packages.sh bench
 	$(BIN)/python scripts/bench.py
+	@if [ "$$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null; then \
+	  scripts/postgres.sh >/dev/null && \
+	  BENCH_DATABASE_URL=postgres://app:app@127.0.0.1:5432/app $(BIN)/python scripts/bench.py --http-only; \
+	else echo "(PostgreSQL figures skipped: run as root with Debian's postgresql, or see scripts/postgres.sh)"; fi
 
 lint: setup-dev
 	$(BIN)/ruff check .

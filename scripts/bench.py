@@ -12,8 +12,12 @@ touched). Figures:
 from __future__ import annotations
 
 import os
+import re
 import resource
+import secrets
+import socket
 import statistics
+import subprocess
 import sys
 import time
 from fractions import Fraction
@@ -21,9 +25,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+HTTP_ONLY = "--http-only" in sys.argv
+SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance.settings")
 os.environ.setdefault("DEBUG", "1")
-os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
+# The benchmark's own key: the gunicorn it starts must accept the sessions made here.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", SQLITE_URL)
 (ROOT / "var").mkdir(exist_ok=True)
 (ROOT / "var" / "bench.sqlite3").unlink(missing_ok=True)
 
@@ -70,6 +78,8 @@ def timed(function, rounds: int = ROUNDS) -> float:
 
 
 def complete_assessment():
+    if os.environ["DATABASE_URL"].startswith("postgres"):
+        call_command("flush", "--noinput", verbosity=0)
     call_command("migrate", verbosity=0)
     call_command("loaddata", "default_questionnaire", verbosity=0)
     organisation, user = ensure_demo_account()
@@ -160,14 +170,161 @@ def bench_scoring() -> list[tuple[str, str, str]]:
     ]
 
 
+def twenty_question_assessment(organisation, user):
+    """A published questionnaire whose first section has 20 questions, half answered."""
+    from decimal import Decimal
+
+    from compliance.questionnaires.document import (
+        BandDocument,
+        QuestionDocument,
+        QuestionnaireDocument,
+        SectionDocument,
+        Text,
+        create_version,
+        default_choices,
+    )
+    from compliance.questionnaires.services import publish_version
+
+    questions = [
+        QuestionDocument(
+            code=f"q{i}",
+            type="yes_partial_no",
+            text=Text(f"Question {i} about the internal compliance programme?", f"问题{i}？"),
+            guidance=Text("What good looks like, and the evidence to ask for.", "填写指引。"),
+            choices=default_choices("yes_partial_no"),
+        )
+        for i in range(20)
+    ]
+    document = QuestionnaireDocument(
+        slug="bench-20",
+        title=Text("Benchmark", "基准"),
+        score_bands=[BandDocument("all", Decimal(0), Decimal(100), Text("All", "全部"))],
+        sections=[SectionDocument("s", Text("Twenty", "二十"), questions=questions)],
+    )
+    version = publish_version(create_version(document))
+    assessment = create_assessment(
+        organisation=organisation, version=version, title="Benchmark 20", user=user
+    )
+    content = load_version(version)
+    items = [
+        Submitted(question, AnswerInput(choice_codes=("yes",)), None, "")
+        for question in list(content.questions.values())[:10]
+    ]
+    save_answers(assessment, items, user)
+    return assessment
+
+
+def session_cookie(user) -> str:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wrk(url: str, cookie: str, seconds: int = 6) -> float:
+    """Requests per second on loopback (2 threads, 8 connections)."""
+    output = subprocess.run(
+        ["wrk", "-t2", "-c8", f"-d{seconds}s", "-H", f"Cookie: {cookie}", url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        raise RuntimeError(f"{url} answered errors under load:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def bench_http(label: str) -> list[tuple[str, str, str]]:
+    """Throughput under gunicorn with production settings, relative to the login page."""
+    from compliance.organisations.services import ensure_demo_account
+
+    organisation, user = ensure_demo_account()
+    assessment = twenty_question_assessment(organisation, user)
+    cookie = session_cookie(user)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+    }
+    python = sys.executable
+    subprocess.run(
+        [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    server = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "compliance.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        pages = {
+            "login page (baseline)": "/accounts/login/",
+            "section page, 20 questions": f"/assessments/{assessment.uuid}/sections/1/",
+            "results page, 20 questions": f"/assessments/{assessment.uuid}/results/",
+        }
+        rates = {}
+        for name, path in pages.items():
+            wrk(base + path, cookie, seconds=1)  # warm up
+            rates[name] = wrk(base + path, cookie)
+    finally:
+        server.terminate()
+        server.wait(10)
+    baseline = rates["login page (baseline)"]
+    return [
+        (f"HTTP {label}: {name}", f"{rate:.0f} req/s", f"{rate / baseline:.2f}")
+        for name, rate in rates.items()
+    ]
+
+
 def main() -> None:
+    label = "PostgreSQL" if os.environ["DATABASE_URL"].startswith("postgres") else "SQLite"
+    if HTTP_ONLY:
+        call_command("migrate", verbosity=0)
+        rows = bench_http(label)
+        print_rows(rows)
+        return
     assessment = complete_assessment()
-    rows = bench_pdf(assessment) + bench_scoring()
-    width = max(len(name) for name, _, _ in rows)
-    print(f"{'figure'.ljust(width)}  {'time':>10}  {'ratio':>8}")
-    for name, value, ratio in rows:
-        print(f"{name.ljust(width)}  {value:>10}  {ratio:>8}")
+    rows = bench_pdf(assessment) + bench_scoring() + bench_http(label)
+    print_rows(rows)
     (ROOT / "var" / "bench.sqlite3").unlink(missing_ok=True)
+
+
+def print_rows(rows) -> None:
+    width = max(len(name) for name, _, _ in rows)
+    print(f"{'figure'.ljust(width)}  {'value':>12}  {'ratio':>8}")
+    for name, value, ratio in rows:
+        print(f"{name.ljust(width)}  {value:>12}  {ratio:>8}")
 
 
 if __name__ == "__main__":

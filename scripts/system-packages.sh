@@ -2,6 +2,7 @@
 # Check (and, as root with apt-get, install) the Debian packages the app needs.
 #   scripts/system-packages.sh run    Pango for WeasyPrint, CJK fonts, gettext, Node/npm
 #   scripts/system-packages.sh test   the above, plus Chromium, poppler-utils, qpdf
+#   scripts/system-packages.sh bench  the run packages, plus wrk (a load generator)
 # Without root, it stops with the exact command to run. It never lets a test be skipped.
 set -euo pipefail
 mode=${1:-run}
@@ -17,6 +18,9 @@ need fonts-noto-cjk sh -c 'fc-list | grep -q "Noto Sans CJK SC"'
 need gettext command -v msgfmt
 need nodejs command -v node
 need npm command -v npm
+if [ "$mode" = bench ]; then
+  need wrk command -v wrk
+fi
 if [ "$mode" = test ]; then
   need chromium test -x /usr/bin/chromium
   need chromium-driver test -x /usr/bin/chromedriver
