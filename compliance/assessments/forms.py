@@ -20,14 +20,14 @@ class AnswerForm(forms.Form):
         label=_("Comment"),
         required=False,
         max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
     evidence = forms.CharField(
         label=_("Evidence note"),
         required=False,
         max_length=MAX_TEXT,
         help_text=_("Where the evidence is kept, for example a document name and date."),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
     loaded = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -40,18 +40,21 @@ class AnswerForm(forms.Form):
         self.fields = {"answer": self.answer_field(question), **self.fields}
         if question.na_allowed:
             self.fields["not_applicable"] = forms.BooleanField(
-                label=_("Not applicable"), required=False
+                label=_("Not applicable"),
+                required=False,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
             self.fields["na_justification"] = forms.CharField(
                 label=_("Why it does not apply"),
                 required=False,
                 max_length=MAX_TEXT,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
             )
         if answer is not None and answer.carried_over:
             self.fields["confirm"] = forms.BooleanField(
                 label=_("Confirm the answer carried over from the previous assessment"),
                 required=False,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
 
     @staticmethod
