@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from compliance.questionnaires.models import Question, QuestionnaireVersion
+from compliance.scoring import Result
 
 from .models import Answer, Assessment, AssessmentEvent
-from .scoring import answers_by_code, compute_result, load_version
+from .scoring import VersionContent, answers_by_code, compute_result, load_version
 
 ANSWER_FIELDS = [
     "choice_codes",
@@ -175,7 +176,12 @@ def _carry_over(source: Assessment, target: Assessment, user) -> None:
 
 
 @transaction.atomic
-def save_answers(assessment: Assessment, submitted: list[Submitted], user) -> SaveOutcome:
+def save_answers(
+    assessment: Assessment,
+    submitted: list[Submitted],
+    user,
+    content: VersionContent | None = None,
+) -> SaveOutcome:
     """Write the answers of one page in one transaction, with bulk writes.
 
     An answer the respondent did not change is left alone, so that a colleague's newer
@@ -231,12 +237,13 @@ def save_answers(assessment: Assessment, submitted: list[Submitted], user) -> Sa
         )
     if outcome.saved:
         assessment.last_changed_by = user
-        refresh_progress(assessment)
+        refresh_progress(assessment, content)
     return outcome
 
 
-def refresh_progress(assessment: Assessment) -> None:
-    result = compute_result(load_version(assessment.version), answers_by_code(assessment))
+def refresh_progress(assessment: Assessment, content: VersionContent | None = None) -> None:
+    content = content or load_version(assessment.version)
+    result = compute_result(content, answers_by_code(assessment))
     Assessment.objects.filter(pk=assessment.pk).update(
         answered_count=result.answered,
         applicable_count=result.applicable,
@@ -256,7 +263,10 @@ def missing_items(assessment: Assessment) -> list[MissingItem]:
     """What stands between the assessment and its submission."""
     content = load_version(assessment.version)
     answers = answers_by_code(assessment)
-    result = compute_result(content, answers)
+    return _missing(content, answers, compute_result(content, answers))
+
+
+def _missing(content: VersionContent, answers: dict, result: Result) -> list[MissingItem]:
     missing = []
     for number, section_result in enumerate(result.sections, start=1):
         for question_result in section_result.questions:
@@ -278,10 +288,12 @@ def submit(assessment: Assessment, user) -> Assessment:
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not assessment.is_draft:
         raise AssessmentLocked(_("This assessment is already submitted."))
-    missing = missing_items(assessment)
+    content = load_version(assessment.version)
+    answers = answers_by_code(assessment)
+    result = compute_result(content, answers)
+    missing = _missing(content, answers, result)
     if missing:
         raise IncompleteAssessment(missing)
-    result = compute_result(load_version(assessment.version), answers_by_code(assessment))
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = timezone.now()
     assessment.result = result.to_json()

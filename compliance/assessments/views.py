@@ -88,8 +88,7 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/new.html", {"form": form})
 
 
-def _progress(content: VersionContent, answers: dict) -> list[dict]:
-    result = compute_result(content, answers)
+def _progress(content: VersionContent, answers: dict, result) -> list[dict]:
     rows = []
     for number, (section, section_result) in enumerate(
         zip(content.sections, result.sections, strict=True), start=1
@@ -126,7 +125,7 @@ def overview(request: HttpRequest, assessment) -> HttpResponse:
         {
             "assessment": assessment,
             "membership": membership,
-            "progress": _progress(content, answers),
+            "progress": _progress(content, answers, compute_result(content, answers)),
             "events": assessment.events.select_related("user"),
         },
     )
@@ -151,7 +150,7 @@ def section(request: HttpRequest, assessment, n: int) -> HttpResponse:
         valid = [form for form in forms if form.is_valid()]
         try:
             outcome = services.save_answers(
-                assessment, [form.to_submitted() for form in valid], request.user
+                assessment, [form.to_submitted() for form in valid], request.user, content
             )
         except services.AssessmentLocked:
             return locked_response(request, assessment)
@@ -208,7 +207,7 @@ def _section_context(assessment, membership, content, current, n, forms, answers
         "section": current,
         "number": n,
         "count": len(content.sections),
-        "progress": _progress(content, answers),
+        "progress": _progress(content, answers, result),
         "items": [
             {
                 "form": form,

@@ -491,13 +491,20 @@ class Question(VersionContent):
         return self.type in self.CHOICE_TYPES
 
 
-class ChoiceManager(models.Manager.from_queryset(VersionContentQuerySet)):
-    def get_by_natural_key(self, slug: str, number: int, question_code: str, code: str):
+class QuestionPartManager(models.Manager.from_queryset(VersionContentQuerySet)):
+    """Natural keys of what belongs to a question: the question's key, then one field.
+
+    Related managers are made from this class without arguments, so the field is a class
+    attribute of a small subclass per model."""
+
+    key_field = "code"
+
+    def get_by_natural_key(self, slug: str, number: int, question_code: str, key):
         return self.get(
             question__version__questionnaire__slug=slug,
             question__version__number=number,
             question__code=question_code,
-            code=code,
+            **{self.key_field: key},
         )
 
 
@@ -532,7 +539,7 @@ class Choice(VersionContent):
     label = Translated()
     description = Translated()
 
-    objects = ChoiceManager()
+    objects = QuestionPartManager()
 
     class Meta:
         verbose_name = _("choice")
@@ -557,14 +564,8 @@ class Choice(VersionContent):
         return Question.objects.values_list("version_id", flat=True).get(pk=self.question_id)
 
 
-class ReferenceManager(models.Manager.from_queryset(VersionContentQuerySet)):
-    def get_by_natural_key(self, slug: str, number: int, question_code: str, order: int):
-        return self.get(
-            question__version__questionnaire__slug=slug,
-            question__version__number=number,
-            question__code=question_code,
-            order=order,
-        )
+class ReferenceManager(QuestionPartManager):
+    key_field = "order"
 
 
 class Reference(VersionContent):

@@ -177,16 +177,19 @@ def html_for(assessment, language: str) -> str:
         return report_html(build_report(assessment), language)
 
 
-def report_key(assessment, language: str, variant: str | None = None) -> str:
-    with translation.override(language):
-        return cache_key(build_report(assessment), language, variant)
+def stored_pdf(
+    assessment, language: str, variant: str | None = None, *, client_has: str = ""
+) -> tuple[str, bytes | None]:
+    """The report's PDF and its content key: rendered once per content, then read back.
 
-
-def stored_pdf(assessment, language: str, variant: str | None = None) -> tuple[str, bytes]:
-    """The report's PDF and its content key: rendered once per content, then read back."""
+    When ``client_has`` (an If-None-Match header) already names the key, the PDF is
+    neither read nor rendered: the result is ``(key, None)``.
+    """
     with translation.override(language):
         report = build_report(assessment)
         key = cache_key(report, language, variant)
+        if f'"{key}"' in client_has:
+            return key, None
         stored = ReportFile.objects.filter(key=key).values_list("content", flat=True).first()
         if stored is not None:
             return key, bytes(stored)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from compliance.assessments.selectors import assessment_or_404
 
 from . import charts, exports
-from .pdf import RenderError, html_for, report_key, stored_pdf
+from .pdf import RenderError, html_for, stored_pdf
 from .presentation import build_report
 
 VARIANTS = {"pdfa": "pdf/a-3u"}
@@ -30,13 +30,10 @@ def report_pdf(request: HttpRequest, assessment) -> HttpResponse:
     assessment, _membership = assessment_or_404(request.user, assessment)
     language = report_language(request)
     variant = VARIANTS.get(request.GET.get("variant", ""))
-    etag = f'"{report_key(assessment, language, variant)}"'
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
-        response["ETag"] = etag
-        return response
     try:
-        key, pdf = stored_pdf(assessment, language, variant)
+        key, pdf = stored_pdf(
+            assessment, language, variant, client_has=request.headers.get("If-None-Match", "")
+        )
     except RenderError as error:
         return render(
             request,
@@ -44,6 +41,10 @@ def report_pdf(request: HttpRequest, assessment) -> HttpResponse:
             {"assessment": assessment, "error": error},
             status=503,
         )
+    if pdf is None:
+        response = HttpResponse(status=304)
+        response["ETag"] = f'"{key}"'
+        return response
     response = HttpResponse(pdf, content_type="application/pdf")
     response["ETag"] = f'"{key}"'
     response["Cache-Control"] = "private, no-cache"
