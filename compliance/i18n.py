@@ -18,6 +18,15 @@ def column_suffix(language: str | None = None) -> str:
     return "zh_hans" if language.startswith("zh") else "en"
 
 
+def translated(obj: object, name: str, suffix: str) -> str:
+    """``obj``'s field ``name`` in the language of column ``suffix``, English if empty."""
+    if suffix == "zh_hans":
+        value = getattr(obj, f"{name}_zh_hans")
+        if value:
+            return value
+    return getattr(obj, f"{name}_en")
+
+
 class Translated:
     """Descriptor: ``obj.title`` is ``title_zh_hans`` in Chinese when set, else ``title_en``."""
 
@@ -27,8 +36,4 @@ class Translated:
     def __get__(self, obj: object, owner: type | None = None):
         if obj is None:
             return self
-        if column_suffix() == "zh_hans":
-            value = getattr(obj, f"{self.name}_zh_hans")
-            if value:
-                return value
-        return getattr(obj, f"{self.name}_en")
+        return translated(obj, self.name, column_suffix())

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from compliance.assessments.scoring import forget_loaded_versions
 from compliance.assessments.services import create_assessment
 from compliance.organisations.models import Membership
 from compliance.questionnaires.models import QuestionnaireVersion
@@ -18,6 +19,20 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_version_store():
+    """Each test loads questionnaire versions afresh, so that query counts are its own."""
+    forget_loaded_versions()
+    yield
+    forget_loaded_versions()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Generated files (rendered reports) go to a fresh folder per test, never var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
 @pytest.fixture(scope="session")

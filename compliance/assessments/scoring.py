@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -43,8 +45,42 @@ class VersionContent:
         return self.sections[number - 1] if 1 <= number <= len(self.sections) else None
 
 
+#: Loaded contents of published and retired versions, which never change (see
+#: ``LockedVersionError``): a process loads each one once. Drafts are always read afresh.
+#: Keyed by the version's id and creation time, so that a row restored or recreated under
+#: a reused id is never taken for another.
+_LOCKED_CONTENT: dict[tuple, VersionContent] = {}
+_LOCKED_CONTENT_MAX = 32
+_LOCKED_CONTENT_LOCK = threading.Lock()
+
+
+def forget_loaded_versions() -> None:
+    """Empty this process's store of loaded versions (tests, and after a restore)."""
+    with _LOCKED_CONTENT_LOCK:
+        _LOCKED_CONTENT.clear()
+
+
 def load_version(version: QuestionnaireVersion) -> VersionContent:
-    """Sections, questions and choices in a fixed number of queries, whatever the size."""
+    """Sections, questions and choices in a fixed number of queries, whatever the size.
+
+    A published or retired version's content is immutable, so it is loaded once per
+    process and then shared (read-only) by every request; a draft is read each time.
+    """
+    if not version.is_draft:
+        key = (version.pk, version.created_at)
+        cached = _LOCKED_CONTENT.get(key)
+        if cached is None:
+            cached = _read_version(version)
+            with _LOCKED_CONTENT_LOCK:
+                if len(_LOCKED_CONTENT) >= _LOCKED_CONTENT_MAX:
+                    _LOCKED_CONTENT.clear()
+                _LOCKED_CONTENT[key] = cached
+        # The caller's instance: its status (published, retired) may be newer.
+        return dataclasses.replace(cached, version=version)
+    return _read_version(version)
+
+
+def _read_version(version: QuestionnaireVersion) -> VersionContent:
     sections = list(
         Section.objects.filter(version=version)
         .order_by("order", "pk")
@@ -119,7 +155,11 @@ def answer_data(answer: Answer) -> AnswerData:
 
 
 def answers_by_code(assessment: Assessment) -> dict[str, Answer]:
-    answers = Answer.objects.filter(assessment=assessment).annotate(code=F("question__code"))
+    answers = (
+        Answer.objects.filter(assessment=assessment)
+        .annotate(code=F("question__code"))
+        .select_related("updated_by")
+    )
     return {answer.code: answer for answer in answers}
 
 

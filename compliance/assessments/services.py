@@ -29,6 +29,8 @@ ANSWER_FIELDS = [
     "comment",
     "evidence",
 ]
+#: Written with every changed answer: who, when, which revision, and no longer carried over.
+BOOKKEEPING_FIELDS = ["revision", "carried_over", "updated_by", "updated_at"]
 
 
 class AssessmentLocked(Exception):
@@ -199,6 +201,9 @@ def save_answers(
     }
     outcome = SaveOutcome()
     to_create, to_update = [], []
+    # The answer fields that change in at least one updated row: a bulk update costs a
+    # CASE expression per row and field, so the fields nobody changed are left out.
+    changed_fields = {"revision", "updated_by", "updated_at"}
     for item in submitted:
         answer = existing.get(item.question.pk)
         changed_here = item.value.fingerprint() != item.loaded_fingerprint
@@ -219,7 +224,14 @@ def save_answers(
             ):
                 outcome.overwritten.append((item.question.code, answer.updated_by))
             to_update.append(answer)
+            before = {name: getattr(answer, name) for name in ANSWER_FIELDS}
+            if answer.carried_over:
+                changed_fields.add("carried_over")
         item.value.apply_to(answer)
+        if answer.pk is not None:
+            changed_fields.update(
+                name for name in ANSWER_FIELDS if getattr(answer, name) != before[name]
+            )
         answer.revision += 1
         answer.carried_over = False
         answer.updated_by = user
@@ -232,7 +244,7 @@ def save_answers(
         bulk_update_with_history(
             to_update,
             Answer,
-            [*ANSWER_FIELDS, "revision", "carried_over", "updated_by", "updated_at"],
+            [name for name in [*ANSWER_FIELDS, *BOOKKEEPING_FIELDS] if name in changed_fields],
             default_user=user,
         )
     if outcome.saved:

@@ -18,7 +18,7 @@ from compliance.organisations.selectors import current_membership, require_edito
 from compliance.questionnaires.models import QuestionnaireVersion
 
 from . import services
-from .forms import AnswerForm, NewAssessmentForm
+from .forms import MAX_TEXT, AnswerForm, NewAssessmentForm, question_display
 from .models import Answer
 from .scoring import VersionContent, answers_by_code, compute_result, load_version
 from .selectors import assessment_or_404, assessments_for
@@ -185,22 +185,26 @@ def section(request: HttpRequest, assessment, n: int) -> HttpResponse:
                 target = n - 1
             return redirect("assessment_section", assessment.uuid, target)
         # Errors: keep what was typed, show each error; the valid answers are saved.
-        page_forms = forms
+        shown = {form.question.code: form for form in forms}
     else:
-        page_forms = [AnswerForm(question=q, answer=answers.get(q.code)) for q in questions]
+        forms, shown = [], {}
+    items = [question_display(q, answers.get(q.code), shown.get(q.code)) for q in questions]
     result = compute_result(content, answers)
     return render(
         request,
         "assessments/section.html",
-        _section_context(assessment, membership, content, current, n, page_forms, answers, result),
+        _section_context(
+            assessment, membership, content, current, n, items, forms, answers, result
+        ),
         status=200,
     )
 
 
-def _section_context(assessment, membership, content, current, n, forms, answers, result):
+def _section_context(assessment, membership, content, current, n, items, forms, answers, result):
     section_result = result.sections[n - 1]
     status = {q.code: q.status for q in section_result.questions}
-    has_errors = any(form.errors for form in forms)
+    for item in items:
+        item["hidden"] = status[item["question"].code] == "hidden"
     return {
         "assessment": assessment,
         "membership": membership,
@@ -208,16 +212,9 @@ def _section_context(assessment, membership, content, current, n, forms, answers
         "number": n,
         "count": len(content.sections),
         "progress": _progress(content, answers, result),
-        "items": [
-            {
-                "form": form,
-                "question": form.question,
-                "hidden": status[form.question.code] == "hidden",
-                "answer": answers.get(form.question.code),
-            }
-            for form in forms
-        ],
-        "error_forms": [form for form in forms if form.errors] if has_errors else [],
+        "items": items,
+        "max_text": MAX_TEXT,
+        "error_forms": [form for form in forms if form.errors],
         "overall_percent": round(100 * result.answered / result.applicable)
         if result.applicable
         else 100,
