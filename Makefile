@@ -39,6 +39,7 @@ bench: setup
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r compliance --severity-level medium
 
 format: setup-dev
 	$(BIN)/ruff format .

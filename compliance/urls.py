@@ -8,6 +8,7 @@ from .organisations.views import invitation_accept
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("accounts/", include("compliance.accounts.urls")),
     path("organisations/", include("compliance.organisations.urls")),
     path("assessments/", include("compliance.assessments.urls")),

@@ -1,8 +1,10 @@
-"""Project-level pages: the home page and the health check."""
+"""Project-level pages: the home page, the health check and /favicon.ico."""
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -22,3 +24,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's): send them to
+    the app's icon instead of a 404. Not permanent: the icon's static name has a hash."""
+    response = HttpResponseRedirect(static("favicon.svg"))
+    patch_cache_control(response, max_age=86_400)
+    return response
