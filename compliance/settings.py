@@ -7,6 +7,10 @@ ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS   comma-separated
 EMAIL_URL      default: the console backend
 SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_PROXY_SSL_HEADER_ENABLED
                production HTTPS behaviour, for running behind a reverse proxy
+REPORT_RENDER_TIMEOUT  seconds a PDF render may take (default 120)
+TASK_BACKEND   immediate (default: a task runs inside the request that asks for it) or
+               database (tasks wait in the database for `manage.py db_worker` processes)
+MEDIA_ROOT     where generated files (rendered PDF reports) are stored; default var/media
 """
 
 import sys
@@ -59,6 +63,7 @@ INSTALLED_APPS = [
     "compliance.organisations",
     "compliance.assessments",
     "compliance.reports",
+    "compliance.backup",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +183,29 @@ STORAGES = {
 
 #: Seconds a PDF report may take to render before it is stopped with a clear message.
 REPORT_RENDER_TIMEOUT = env.float("REPORT_RENDER_TIMEOUT", default=120.0)
+# Background tasks through Django's task interface (the django-tasks backport; django.tasks
+# from Django 6). "immediate" runs a task inside the request that enqueues it, so a single
+# process needs nothing else; "database" keeps tasks in the database for `manage.py
+# db_worker` processes on any machine (docs/deployment.md). Both apps are installed in
+# either case, so that the migrations are the same everywhere.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASK_BACKEND = env.str("TASK_BACKEND", default="immediate")
+if TASK_BACKEND not in TASK_BACKENDS:
+    sys.stderr.write(f"TASK_BACKEND must be one of: {', '.join(TASK_BACKENDS)}.\n")
+    raise SystemExit(1)
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default"]}}
+# Generated files (rendered reports) go through STORAGES["default"]: the file system under
+# MEDIA_ROOT here, shared by every web and worker process, or object storage through
+# django-storages (docs/deployment.md). They are never served by URL, only through the
+# views that apply the access rule, so there is no MEDIA_URL; on disk only the app's user
+# may read them.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

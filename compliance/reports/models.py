@@ -1,12 +1,35 @@
-"""Rendered PDF reports, stored by content so that an unchanged report is never rendered twice."""
+"""Rendered PDF reports, stored by content so that an unchanged report is never rendered twice.
 
-from django.db import models
+A ``ReportFile`` row is both the cache entry and the render job: it is created ``queued``
+when someone first asks for a report whose content has no PDF yet, becomes ``running``
+when a process claims it, and ends ``ready`` (the PDF is in ``file``, kept by the default
+file storage) or ``failed``. The life cycle is driven by ``compliance.reports.pdf``.
+"""
+
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from compliance.assessments.models import Assessment
 
 
+def report_file_name(instance: "ReportFile", filename: str) -> str:
+    """Where a rendered PDF is stored: one folder per assessment, named by content key."""
+    return f"reports/{instance.assessment.uuid}/{filename}"
+
+
 class ReportFile(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("rendering")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    class Failure(models.TextChoices):
+        TIMEOUT = "timeout", _("Rendering the report took too long.")
+        ERROR = "error", _("Rendering the report failed.")
+
     assessment = models.ForeignKey(
         Assessment,
         on_delete=models.CASCADE,
@@ -17,8 +40,24 @@ class ReportFile(models.Model):
     variant = models.CharField(_("variant"), max_length=20, blank=True)
     #: A digest of everything the report shows; also the ETag of the download.
     key = models.CharField(_("content key"), max_length=64, unique=True)
-    content = models.BinaryField(_("PDF"))
-    created_at = models.DateTimeField(_("rendered at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    file = models.FileField(_("PDF"), upload_to=report_file_name, max_length=255, blank=True)
+    failure = models.CharField(_("failure"), max_length=10, choices=Failure.choices, blank=True)
+    #: What went wrong, for the people who run the site (shown after the failure message).
+    error = models.TextField(_("error"), blank=True)
+    #: Bumped whenever the job is claimed or queued again: a render records its outcome only
+    #: while the row still carries the attempt it claimed, so a render that was given up
+    #: for dead cannot overwrite a newer one.
+    attempt = models.PositiveIntegerField(_("attempt"), default=0)
+    #: The background task of the latest attempt (django-tasks result id).
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    #: When this content was first asked for; orders the renders of one assessment.
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rendered report")
@@ -26,4 +65,12 @@ class ReportFile(models.Model):
         indexes = [models.Index(fields=["assessment", "language", "variant"])]
 
     def __str__(self) -> str:
-        return f"{self.assessment_id} {self.language} {self.key[:8]}"
+        return f"{self.assessment_id} {self.language} {self.key[:8]} {self.status}"
+
+
+@receiver(post_delete, sender=ReportFile)
+def delete_stored_pdf(sender, instance: ReportFile, **kwargs) -> None:
+    """A deleted render takes its file with it, once the deletion is committed."""
+    if instance.file:
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(lambda: storage.delete(name))

@@ -5,10 +5,17 @@ WeasyPrint fetches nothing the app did not choose: the only URLs it may open are
 stylesheet). ``file:``, ``http:`` and any other URL are refused, so that no text in a
 report can make the server read a local file or call a network address.
 
-Rendered PDFs are stored by content (``ReportFile``): the key covers everything the report
-shows, so a download of an unchanged report costs one database read, on any machine.
-Rendering runs in a child process with a time limit, so that a render that hangs fails
-with a clear message instead of holding a worker.
+Rendered PDFs are stored by content (``ReportFile``, the file itself in the default file
+storage): the key covers everything the report shows, so a download of an unchanged report
+costs one database read and one file read, on any machine. Rendering runs in a child
+process with a time limit, so that a render that hangs fails with a clear message instead
+of holding a worker.
+
+A render is claimed before it starts (``produce``): the ``ReportFile`` row of its key goes
+to ``running`` with a new attempt number, and the outcome is recorded only while the row
+still carries that attempt. A running render older than the time limit plus
+``STALE_GRACE`` belongs to a process that died (a render that overruns is stopped at the
+time limit and recorded as failed), so it may be claimed again.
 """
 
 from __future__ import annotations
@@ -18,10 +25,13 @@ import hashlib
 import mimetypes
 import multiprocessing
 import os
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,6 +43,11 @@ from .models import ReportFile
 from .presentation import Report, build_report
 
 STATIC_SCHEME = "app-static:"
+#: The PDF variants offered, by the name used in URLs (``?variant=pdfa``).
+VARIANTS = {"pdfa": "pdf/a-3u"}
+#: Seconds beyond REPORT_RENDER_TIMEOUT for storing the file and recording the outcome;
+#: a render still running after both belongs to a process that died.
+STALE_GRACE = 60
 
 
 def _template_digest() -> str:
@@ -101,6 +116,13 @@ def _css_string(text: str) -> str:
 class RenderError(Exception):
     """The report could not be rendered (it failed, or took longer than allowed)."""
 
+    def __init__(
+        self, message: str, failure: str = ReportFile.Failure.ERROR, detail: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.failure = failure
+        self.detail = detail
+
 
 def render_pdf(report: Report, language: str, variant: str | None = None) -> bytes:
     return write_pdf(report_html(report, language), variant)
@@ -122,7 +144,11 @@ def write_pdf(html: str, variant: str | None = None, timeout: float | None = Non
     sender.close()
     try:
         if not receiver.poll(timeout):
-            raise RenderError(_("Rendering the report took too long."))
+            raise RenderError(
+                _("Rendering the report took too long."),
+                ReportFile.Failure.TIMEOUT,
+                f"stopped after {timeout:g} s",
+            )
         ok, payload = receiver.recv()
     except EOFError:
         raise RenderError(_("Rendering the report failed.")) from None
@@ -132,7 +158,9 @@ def write_pdf(html: str, variant: str | None = None, timeout: float | None = Non
         child.join(5)
         receiver.close()
     if not ok:
-        raise RenderError(_("Rendering the report failed.") + f" ({payload})")
+        raise RenderError(
+            _("Rendering the report failed.") + f" ({payload})", ReportFile.Failure.ERROR, payload
+        )
     return payload
 
 
@@ -177,34 +205,146 @@ def html_for(assessment, language: str) -> str:
         return report_html(build_report(assessment), language)
 
 
-def stored_pdf(
-    assessment, language: str, variant: str | None = None, *, client_has: str = ""
-) -> tuple[str, bytes | None]:
-    """The report's PDF and its content key: rendered once per content, then read back.
-
-    When ``client_has`` (an If-None-Match header) already names the key, the PDF is
-    neither read nor rendered: the result is ``(key, None)``.
-    """
+def report_and_key(assessment, language: str, variant: str | None) -> tuple[Report, str]:
+    """The report as it stands, and the content key of its PDF."""
     with translation.override(language):
         report = build_report(assessment)
-        key = cache_key(report, language, variant)
-        if f'"{key}"' in client_has:
-            return key, None
-        stored = ReportFile.objects.filter(key=key).values_list("content", flat=True).first()
-        if stored is not None:
-            return key, bytes(stored)
-        pdf = render_pdf(report, language, variant)
-    # A draft's older renders in this language are out of date: keep only the newest.
-    ReportFile.objects.filter(
-        assessment=assessment, language=language, variant=variant or ""
-    ).delete()
-    ReportFile.objects.get_or_create(
+    return report, cache_key(report, language, variant)
+
+
+def stale_after() -> timedelta:
+    """How long a render may be running before it is taken for dead."""
+    return timedelta(seconds=settings.REPORT_RENDER_TIMEOUT + STALE_GRACE)
+
+
+def is_stale(row: ReportFile, now: datetime | None = None) -> bool:
+    """A running render that no live process will finish."""
+    now = now or timezone.now()
+    return row.status == ReportFile.Status.RUNNING and (
+        row.started_at is None or row.started_at < now - stale_after()
+    )
+
+
+def _claim(assessment, language: str, variant: str | None, key: str) -> tuple[ReportFile, bool]:
+    """The row of ``key``, and whether this process now holds it (and must render it)."""
+    now = timezone.now()
+    row, created = ReportFile.objects.get_or_create(
         key=key,
         defaults={
             "assessment": assessment,
             "language": language,
             "variant": variant or "",
-            "content": pdf,
+            "status": ReportFile.Status.RUNNING,
+            "attempt": 1,
+            "queued_at": now,
+            "started_at": now,
         },
     )
-    return key, pdf
+    row.assessment = assessment
+    if created:
+        return row, True
+    if row.status != ReportFile.Status.QUEUED and not is_stale(row, now):
+        return row, False  # ready, failed, or being rendered by a live process
+    claimed = ReportFile.objects.filter(pk=row.pk, status=row.status, attempt=row.attempt).update(
+        status=ReportFile.Status.RUNNING,
+        attempt=F("attempt") + 1,
+        started_at=now,
+        finished_at=None,
+        failure="",
+        error="",
+    )
+    if not claimed:  # another process was quicker
+        row.refresh_from_db()
+        return row, False
+    row.status, row.attempt, row.started_at = ReportFile.Status.RUNNING, row.attempt + 1, now
+    return row, True
+
+
+def produce(
+    assessment, language: str, variant: str | None = None, *, report: Report | None = None
+) -> tuple[ReportFile, bytes | None]:
+    """Render and store the report's PDF, unless it is stored or being rendered elsewhere.
+
+    Returns the row of the report's current content key and, when this call rendered it,
+    the PDF. A failed render is recorded on the row (``failed``, with the reason) and
+    raises ``RenderError``; the assessment itself is never touched.
+    """
+    if report is None:
+        report, key = report_and_key(assessment, language, variant)
+    else:
+        key = cache_key(report, language, variant)
+    row, claimed = _claim(assessment, language, variant, key)
+    if not claimed:
+        return row, None
+    mine = ReportFile.objects.filter(pk=row.pk, attempt=row.attempt)
+    try:
+        with translation.override(language):
+            pdf = render_pdf(report, language, variant)
+        row.file.save(f"{key}.pdf", ContentFile(pdf), save=False)
+    except BaseException as error:
+        if isinstance(error, RenderError):
+            failure, detail = error.failure, error.detail
+        else:
+            failure, detail = ReportFile.Failure.ERROR, f"{type(error).__name__}: {error}"
+        mine.update(
+            status=ReportFile.Status.FAILED,
+            failure=failure,
+            error=detail,
+            finished_at=timezone.now(),
+        )
+        row.status, row.failure, row.error = ReportFile.Status.FAILED, failure, detail
+        raise
+    recorded = mine.update(
+        status=ReportFile.Status.READY, file=row.file.name, finished_at=timezone.now()
+    )
+    if not recorded:
+        # Given up for dead while it worked: a newer attempt owns the row, or the row was
+        # pruned. The file this attempt stored belongs to nobody.
+        row.file.storage.delete(row.file.name)
+        return ReportFile.objects.filter(pk=row.pk).first() or row, pdf
+    row.status = ReportFile.Status.READY
+    prune(row)
+    return row, pdf
+
+
+def prune(row: ReportFile) -> None:
+    """Keep one PDF per assessment, language and variant: the newest ready one.
+
+    Renders of older content (asked for before it), ready or not, are deleted with their
+    files; a render in progress of older content then finds its row gone and discards
+    its own file.
+    """
+    renders = ReportFile.objects.filter(
+        assessment_id=row.assessment_id, language=row.language, variant=row.variant
+    )
+    newest = renders.filter(status=ReportFile.Status.READY).order_by("-requested_at", "-pk").first()
+    if newest is not None:
+        renders.exclude(pk=newest.pk).filter(
+            Q(requested_at__lte=newest.requested_at) | Q(status=ReportFile.Status.READY)
+        ).delete()
+
+
+def stored_pdf(
+    assessment, language: str, variant: str | None = None, *, client_has: str = ""
+) -> tuple[str, bytes | None]:
+    """The report's PDF and its content key, rendered here and now when not stored yet.
+
+    The web views go through the ``render_report`` task instead; this is the same work
+    without a task backend (the benchmark, a shell). When ``client_has`` (an
+    If-None-Match header) already names the key, the PDF is neither read nor rendered:
+    the result is ``(key, None)``.
+    """
+    report, key = report_and_key(assessment, language, variant)
+    if f'"{key}"' in client_has:
+        return key, None
+    row, pdf = produce(assessment, language, variant, report=report)
+    if pdf is not None:
+        return key, pdf
+    if row.status == ReportFile.Status.READY:
+        with row.file.open("rb") as handle:
+            return key, handle.read()
+    if row.status == ReportFile.Status.FAILED:
+        raise RenderError(row.get_failure_display(), row.failure, row.error)
+    # Another process is rendering it: do the same work here rather than wait.
+    with translation.override(language):
+        return key, render_pdf(report, language, variant)

@@ -1,20 +1,28 @@
 """The results page and the exports; each gets its assessment through the access rule."""
 
+from datetime import timedelta
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import translation
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from compliance.assessments.selectors import assessment_or_404
 
 from . import charts, exports
-from .pdf import RenderError, html_for, stored_pdf
+from .models import ReportFile
+from .pdf import VARIANTS, html_for, report_and_key
 from .presentation import build_report
+from .tasks import request_report
 
-VARIANTS = {"pdfa": "pdf/a-3u"}
+#: After this long in the queue, the waiting page says that no worker has taken the job.
+WAITING_LONG = timedelta(seconds=30)
 
 
 def report_language(request: HttpRequest) -> str:
@@ -24,34 +32,126 @@ def report_language(request: HttpRequest) -> str:
     return asked if asked in known else translation.get_language()
 
 
-@login_required
-@require_safe
-def report_pdf(request: HttpRequest, assessment) -> HttpResponse:
-    assessment, _membership = assessment_or_404(request.user, assessment)
-    language = report_language(request)
-    variant = VARIANTS.get(request.GET.get("variant", ""))
+def _report_query(request: HttpRequest, language: str, variant_name: str, **extra: str) -> str:
+    """The query string of the report asked for: language, variant, inline (and ``extra``)."""
+    params = {"lang": language}
+    if variant_name:
+        params["variant"] = variant_name
+    if request.GET.get("inline"):
+        params["inline"] = "1"
+    return "?" + urlencode(params | extra)
+
+
+def _pdf_response(request: HttpRequest, assessment, row: ReportFile) -> HttpResponse | None:
+    """The stored PDF, or ``None`` when its file has gone from the storage."""
     try:
-        key, pdf = stored_pdf(
-            assessment, language, variant, client_has=request.headers.get("If-None-Match", "")
-        )
-    except RenderError as error:
-        return render(
-            request,
-            "reports/render_failed.html",
-            {"assessment": assessment, "error": error},
-            status=503,
-        )
-    if pdf is None:
-        response = HttpResponse(status=304)
-        response["ETag"] = f'"{key}"'
-        return response
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["ETag"] = f'"{key}"'
+        handle = row.file.open("rb")
+    except OSError:
+        return None
+    response = FileResponse(handle, content_type="application/pdf")
+    response["ETag"] = f'"{row.key}"'
     response["Cache-Control"] = "private, no-cache"
     name = slugify(assessment.title) or "assessment"
     disposition = "inline" if request.GET.get("inline") else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{name}-{language}.pdf"'
+    response["Content-Disposition"] = f'{disposition}; filename="{name}-{row.language}.pdf"'
     return response
+
+
+def _status_page(
+    request: HttpRequest, assessment, row: ReportFile | None, language: str, variant_name: str
+) -> HttpResponse:
+    """Where a report stands: being prepared, ready (from the status view), or failed.
+
+    For htmx polling, an answer that would show what the page already shows (``shown``)
+    is a 204, which htmx does not swap: the page, and screen readers, stay quiet.
+    """
+    pdf_url = reverse("assessment_report_pdf", args=[assessment.uuid])
+    status_url = reverse("assessment_report_status", args=[assessment.uuid])
+    status = row.status if row is not None else ReportFile.Status.QUEUED
+    ready, failed = status == ReportFile.Status.READY, status == ReportFile.Status.FAILED
+    waiting_long = (
+        status == ReportFile.Status.QUEUED
+        and row is not None
+        and row.queued_at is not None
+        and row.queued_at < timezone.now() - WAITING_LONG
+    )
+    phase = "ready" if ready else "failed" if failed else "waiting" if waiting_long else "preparing"
+    if request.htmx and request.GET.get("shown") == phase:
+        response = HttpResponse(status=204)
+        add_never_cache_headers(response)
+        return response
+    context = {
+        "assessment": assessment,
+        "ready": ready,
+        "failed": failed,
+        "waiting_long": waiting_long,
+        "error": row.get_failure_display() if failed else "",
+        "download_url": pdf_url + _report_query(request, language, variant_name),
+        "retry_url": pdf_url + _report_query(request, language, variant_name, retry="1"),
+        "status_url": status_url + _report_query(request, language, variant_name),
+        "poll_url": status_url + _report_query(request, language, variant_name, shown=phase),
+    }
+    if request.htmx:
+        response = render(request, "reports/_report_status.html", context)
+    elif failed:
+        response = render(request, "reports/render_failed.html", context, status=503)
+    else:
+        response = render(request, "reports/preparing.html", context, status=200 if ready else 202)
+    add_never_cache_headers(response)
+    return response
+
+
+def _report_job(request: HttpRequest, assessment) -> tuple[str, str | None, str, str]:
+    """The language, variant (and its URL name) and content key of the report asked for."""
+    language = report_language(request)
+    variant_name = request.GET.get("variant", "")
+    variant = VARIANTS.get(variant_name)
+    variant_name = variant_name if variant else ""
+    _report, key = report_and_key(assessment, language, variant)
+    return language, variant, variant_name, key
+
+
+@login_required
+@require_safe
+def report_pdf(request: HttpRequest, assessment) -> HttpResponse:
+    """The PDF when it is stored; otherwise its render is asked for and a page follows it.
+
+    With the immediate task backend the render runs here and the PDF is the answer, as
+    before tasks; with the database backend the answer is a page that waits for a worker.
+    ``?retry=1`` queues a failed render again.
+    """
+    assessment, _membership = assessment_or_404(request.user, assessment)
+    language, variant, variant_name, key = _report_job(request, assessment)
+    if f'"{key}"' in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+        response["ETag"] = f'"{key}"'
+        return response
+    retry = bool(request.GET.get("retry"))
+    row = request_report(assessment, language, variant, key, retry=retry)
+    if retry:  # the address without the retry, so that reloading it does not retry again
+        return redirect(request.path + _report_query(request, language, variant_name))
+    if row is not None and row.status == ReportFile.Status.READY:
+        response = _pdf_response(request, assessment, row)
+        if response is not None:
+            return response
+        # The file has gone from the storage: forget the row and render again.
+        row.delete()
+        row = request_report(assessment, language, variant, key)
+        if row is not None and row.status == ReportFile.Status.READY:
+            response = _pdf_response(request, assessment, row)
+            if response is not None:
+                return response
+    return _status_page(request, assessment, row, language, variant_name)
+
+
+@login_required
+@require_safe
+def report_status(request: HttpRequest, assessment) -> HttpResponse:
+    """Where the report's PDF stands, polled by the waiting page (a fragment for htmx)."""
+    assessment, _membership = assessment_or_404(request.user, assessment)
+    language, variant, variant_name, key = _report_job(request, assessment)
+    row = request_report(assessment, language, variant, key)
+    return _status_page(request, assessment, row, language, variant_name)
 
 
 @login_required

@@ -12,6 +12,7 @@ from compliance.assessments.services import AnswerInput, Submitted, create_asses
 from compliance.organisations.models import Membership
 from compliance.questionnaires.models import QuestionnaireVersion
 from tests.factories import PASSWORD, MembershipFactory
+from tests.reports.test_tasks import DATABASE_TASKS, run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,3 +70,35 @@ def test_results_page_matches_the_scoring_function(live_server, page, screenshot
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) > 5
     assert f"{expected.score:.1f}" in reader.pages[0].extract_text()
+
+
+def test_with_background_workers_the_download_waits_on_a_page_that_follows_the_render(
+    live_server, page, settings, editor, assessment, screenshot
+):
+    """With the database task backend, "Download PDF" opens a page that polls (htmx, no
+    inline script) while a worker renders, then offers the file."""
+    settings.TASKS = DATABASE_TASKS
+    complaints = []
+    page.on(
+        "console",
+        lambda message: message.type in ("error", "warning") and complaints.append(message.text),
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email address").fill(editor.user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/assessments/{assessment.uuid}/results/")
+    page.get_by_role("link", name="Download PDF").click()
+    expect(page.get_by_text("Preparing your report…")).to_be_visible()
+    screenshot("preparing")
+
+    run_worker()  # the django-tasks-db worker, for real, beside the live server
+    download_link = page.get_by_role("link", name="Download PDF")
+    expect(download_link).to_be_visible(timeout=10_000)  # the next poll brings it
+    expect(page.get_by_text("Your report is ready.")).to_be_visible()
+    with page.expect_download() as download_info:
+        download_link.click()
+    pdf = download_info.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    assert "2026" in PdfReader(io.BytesIO(pdf)).metadata.title
+    assert complaints == []

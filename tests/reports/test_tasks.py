@@ -1,0 +1,424 @@
+"""PDF reports through Django's task interface: queued once, rendered by the real
+django-tasks-db worker, stored through the file storage, failures reported, a killed
+worker's job taken up again. Each test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import F
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from compliance.assessments.models import Answer, Assessment
+from compliance.reports.models import ReportFile
+from compliance.reports.pdf import stale_after
+from compliance.reports.views import WAITING_LONG
+from tests.reports.test_results import give
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+ROOT = Path(__file__).resolve().parents[2]
+SLOW_COMMENT = "word " * 30_000  # a few seconds of WeasyPrint: a render to interrupt
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = DATABASE_TASKS
+
+
+def run_worker() -> None:
+    """The django-tasks-db worker, for real: it runs every queued task, then stops."""
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        call_command(
+            "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval=0", verbosity=0
+        )
+    finally:  # the worker installs its own shutdown handlers in this process
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+
+
+def pdf_url(assessment) -> str:
+    return reverse("assessment_report_pdf", args=[assessment.uuid])
+
+
+def status_url(assessment) -> str:
+    return reverse("assessment_report_status", args=[assessment.uuid])
+
+
+def stored_files() -> list[str]:
+    root = Path(django_settings.MEDIA_ROOT)
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*.pdf"))
+
+
+def snapshot(assessment) -> tuple:
+    """Everything a render could have changed about an assessment, were it to touch it."""
+    fresh = Assessment.objects.get(pk=assessment.pk)
+    answers = list(Answer.objects.filter(assessment=fresh).order_by("pk").values())
+    return (fresh.status, fresh.title, fresh.last_changed_at, fresh.submitted_at, answers)
+
+
+def test_the_immediate_backend_renders_in_the_request_and_stores_a_file(
+    editor_client, assessment, editor
+):
+    give(assessment, editor.user, "policy-signed", "yes")
+    response = editor_client.get(pdf_url(assessment), {"lang": "en"})
+    assert response.status_code == 200
+    pdf = response.getvalue()  # streamed from the storage: read once
+    assert pdf.startswith(b"%PDF-")
+    row = ReportFile.objects.get()
+    assert row.status == ReportFile.Status.READY and row.attempt == 2  # queued, claimed
+    assert row.file.name == f"reports/{assessment.uuid}/{row.key}.pdf"
+    assert stored_files() == [row.file.name]
+    assert default_storage.open(row.file.name).read() == pdf
+    assert not DBTaskResult.objects.exists()
+
+
+def test_the_database_backend_queues_one_task_and_shows_a_waiting_page(
+    database_tasks, editor_client, assessment
+):
+    first = editor_client.get(pdf_url(assessment), {"lang": "en"})
+    second = editor_client.get(pdf_url(assessment), {"lang": "en"})  # a second click
+    for response in (first, second):
+        assert response.status_code == 202
+        page = response.content.decode()
+        assert "Preparing your report…" in page
+        assert f'hx-get="{status_url(assessment)}?lang=en&amp;shown=preparing"' in page
+        assert 'hx-trigger="every 2s"' in page
+        assert "no-store" in response["Cache-Control"]
+    task = DBTaskResult.objects.get()
+    assert task.status == "READY"
+    assert task.task_path == "compliance.reports.tasks.render_report"
+    assert task.args_kwargs["args"] == [str(assessment.uuid), "en", ""]
+    row = ReportFile.objects.get()
+    assert row.status == ReportFile.Status.QUEUED and row.task_id == str(task.id)
+    assert not row.file and stored_files() == []
+    # Polling: nothing new is a 204, which htmx leaves alone; the page itself asks again.
+    poll = editor_client.get(
+        status_url(assessment), {"lang": "en", "shown": "preparing"}, HTTP_HX_REQUEST="true"
+    )
+    assert poll.status_code == 204
+    # Without JavaScript, the status page reloads itself instead.
+    page = editor_client.get(status_url(assessment), {"lang": "en"})
+    assert page.status_code == 202
+    refresh = f'<meta http-equiv="refresh" content="5;url={status_url(assessment)}?lang=en">'
+    assert refresh in page.content.decode()
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_a_job_nobody_takes_says_so_after_a_while(database_tasks, editor_client, assessment):
+    editor_client.get(pdf_url(assessment), {"lang": "en"})
+    ReportFile.objects.update(queued_at=F("queued_at") - WAITING_LONG)
+    fragment = editor_client.get(
+        status_url(assessment), {"lang": "en", "shown": "preparing"}, HTTP_HX_REQUEST="true"
+    )
+    assert fragment.status_code == 200
+    assert "Still waiting for a free worker." in fragment.content.decode()
+    assert "shown=waiting" in fragment.content.decode()
+    # Still waiting in the backend's queue, however long: not lost, not queued twice.
+    ReportFile.objects.update(queued_at=F("queued_at") - stale_after())
+    editor_client.get(pdf_url(assessment), {"lang": "en"})
+    assert DBTaskResult.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_renders_and_the_download_follows(database_tasks, editor_client, assessment):
+    assert editor_client.get(pdf_url(assessment), {"lang": "zh-hans"}).status_code == 202
+    run_worker()
+    task = DBTaskResult.objects.get()
+    assert task.status == "SUCCESSFUL", task.traceback
+    row = ReportFile.objects.get()
+    assert task.return_value == {"key": row.key, "status": "ready"}
+    assert row.status == ReportFile.Status.READY and stored_files() == [row.file.name]
+
+    fragment = editor_client.get(
+        status_url(assessment), {"lang": "zh-hans", "shown": "preparing"}, HTTP_HX_REQUEST="true"
+    )
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert 'id="report-download"' in html and f'href="{pdf_url(assessment)}?lang=zh-hans"' in html
+    assert "hx-trigger" not in html  # polling stops
+
+    download = editor_client.get(pdf_url(assessment), {"lang": "zh-hans"})
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert download.getvalue() == default_storage.open(row.file.name).read()
+    assert download["ETag"] == f'"{row.key}"'
+    assert download["Content-Disposition"] == 'attachment; filename="2026-zh-hans.pdf"'
+    again = editor_client.get(
+        pdf_url(assessment), {"lang": "zh-hans"}, HTTP_IF_NONE_MATCH=download["ETag"]
+    )
+    assert again.status_code == 304
+    assert DBTaskResult.objects.count() == 1  # nothing queued again
+
+
+def test_a_failed_render_leaves_the_assessment_alone_and_offers_a_retry(
+    settings, editor_client, assessment, editor
+):
+    give(assessment, editor.user, "policy-signed", "yes")
+    before = snapshot(assessment)
+    settings.REPORT_RENDER_TIMEOUT = 0.001
+    response = editor_client.get(pdf_url(assessment), {"lang": "en"})
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "Rendering the report took too long." in page
+    assert "Your assessment is unchanged." in page
+    retry = f"{pdf_url(assessment)}?lang=en&amp;retry=1"
+    assert f'href="{retry}"' in page
+    row = ReportFile.objects.get()
+    assert row.status == ReportFile.Status.FAILED and row.failure == ReportFile.Failure.TIMEOUT
+    assert not row.file and stored_files() == []
+    assert snapshot(assessment) == before
+    # Asking again does not render again by itself: the failure stands until a retry.
+    assert editor_client.get(pdf_url(assessment), {"lang": "en"}).status_code == 503
+
+    settings.REPORT_RENDER_TIMEOUT = 120
+    retried = editor_client.get(pdf_url(assessment), {"lang": "en", "retry": "1"})
+    assert retried.status_code == 302 and retried["Location"] == f"{pdf_url(assessment)}?lang=en"
+    served = editor_client.get(retried["Location"])
+    assert served.status_code == 200 and served.getvalue().startswith(b"%PDF-")
+    assert snapshot(assessment) == before
+
+
+def test_the_failure_message_follows_the_pages_language(settings, client, editor, assessment):
+    editor.user.preferred_language = "zh-hans"
+    editor.user.save()
+    client.force_login(editor.user)
+    settings.REPORT_RENDER_TIMEOUT = 0.001
+    page = client.get(pdf_url(assessment), {"lang": "en"}).content.decode()
+    assert "报告生成超时。" in page and "took too long" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_render_in_the_worker_is_shown_and_retried_once(
+    database_tasks, settings, editor_client, assessment, editor
+):
+    give(assessment, editor.user, "policy-signed", "yes")
+    before = snapshot(assessment)
+    settings.REPORT_RENDER_TIMEOUT = 0.001
+    editor_client.get(pdf_url(assessment), {"lang": "en"})
+    run_worker()
+    failed_task = DBTaskResult.objects.get()
+    assert failed_task.status == "FAILED"
+    assert failed_task.exception_class_path == "compliance.reports.pdf.RenderError"
+    assert snapshot(assessment) == before
+
+    fragment = editor_client.get(
+        status_url(assessment), {"lang": "en", "shown": "preparing"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Rendering the report took too long." in fragment and 'id="report-retry"' in fragment
+    assert editor_client.get(pdf_url(assessment), {"lang": "en"}).status_code == 503
+
+    settings.REPORT_RENDER_TIMEOUT = 120
+    for _click in range(2):  # a double click on "Try again" queues one task
+        retried = editor_client.get(pdf_url(assessment), {"lang": "en", "retry": "1"})
+        assert retried.status_code == 302
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    assert editor_client.get(retried["Location"]).status_code == 202
+    run_worker()
+    assert ReportFile.objects.get().status == ReportFile.Status.READY
+    assert editor_client.get(retried["Location"]).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stale_renders_are_deleted_with_their_files(editor_client, assessment, editor):
+    give(assessment, editor.user, "policy-signed", "yes")
+    editor_client.get(pdf_url(assessment), {"lang": "en"})
+    old = ReportFile.objects.get()
+    give(assessment, editor.user, "policy-signed", "no")
+    editor_client.get(pdf_url(assessment), {"lang": "en"})
+    new = ReportFile.objects.get()
+    assert new.key != old.key
+    assert stored_files() == [new.file.name]
+    Assessment.objects.filter(pk=assessment.pk).delete()
+    assert not ReportFile.objects.exists() and stored_files() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_gone_from_the_storage_is_rendered_again(editor_client, assessment):
+    first = editor_client.get(pdf_url(assessment), {"lang": "en"})
+    default_storage.delete(ReportFile.objects.get().file.name)
+    second = editor_client.get(pdf_url(assessment), {"lang": "en"})
+    assert second.status_code == 200 and second["ETag"] == first["ETag"]
+    assert stored_files() == [ReportFile.objects.get().file.name]
+
+
+class SharedDatabase:
+    """The test's database, as another process can open it: PostgreSQL's test database
+    itself, or for SQLite (in memory, this process only) a file copied to and from it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.sqlite_file = None
+        settings = connection.settings_dict
+        if connection.vendor == "postgresql":
+            self.url = "postgres://{}:{}@{}:{}/{}".format(
+                quote(settings["USER"], safe=""),
+                quote(settings["PASSWORD"], safe=""),
+                settings["HOST"] or "localhost",
+                settings["PORT"] or 5432,
+                settings["NAME"],
+            )
+        elif connection.vendor == "sqlite":
+            self.sqlite_file = folder / "shared.sqlite3"
+            self.url = f"sqlite:///{self.sqlite_file}"
+        else:  # pragma: no cover
+            pytest.fail(f"No way to share a {connection.vendor} test database")
+
+    def publish(self) -> None:
+        """Make what this process wrote visible to the other process."""
+        if self.sqlite_file:
+            connection.ensure_connection()
+            target = sqlite3.connect(self.sqlite_file)
+            connection.connection.backup(target)
+            target.close()
+
+    def take_back(self) -> None:
+        """Bring what the other process wrote into this process's database."""
+        if self.sqlite_file:
+            source = sqlite3.connect(self.sqlite_file)
+            source.backup(connection.connection)
+            source.close()
+
+    def render_status(self) -> str | None:
+        """The status of the (only) stored render, as the other process left it."""
+        if not self.sqlite_file:
+            return ReportFile.objects.values_list("status", flat=True).first()
+        with sqlite3.connect(self.sqlite_file, timeout=20) as peek:
+            row = peek.execute("SELECT status FROM reports_reportfile").fetchone()
+        return row[0] if row else None
+
+
+def app_process(command: list[str], shared: SharedDatabase, **popen) -> subprocess.Popen:
+    """A process of the app, as deployed (production settings), on the test's database."""
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "compliance.settings",
+        "SECRET_KEY": "tests-only-not-a-secret",
+        "DEBUG": "0",
+        "DATABASE_URL": shared.url,
+        "TASK_BACKEND": "database",
+        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
+    }
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *command], cwd=ROOT, env=environment, **popen
+    )
+
+
+CLICK = """
+import time
+from pathlib import Path
+from compliance.assessments.models import Assessment
+from compliance.reports.tasks import request_report
+assessment = Assessment.objects.select_related(
+    "organisation", "version__questionnaire"
+).get(uuid="{uuid}")
+folder = Path("{folder}")
+(folder / "ready-{n}").touch()
+while len(list(folder.glob("ready-*"))) < {clicks}:
+    time.sleep(0.005)
+request_report(assessment, "en", None, "{key}")
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_clicks_in_several_processes_queue_one_task(
+    database_tasks, assessment, tmp_path
+):
+    from compliance.reports.pdf import report_and_key
+
+    _report, key = report_and_key(assessment, "en", None)
+    shared = SharedDatabase(tmp_path)
+    shared.publish()
+    clicks = 4
+    processes = [
+        app_process(
+            [
+                "shell",
+                "-v0",
+                "-c",
+                CLICK.format(uuid=assessment.uuid, folder=tmp_path, n=n, clicks=clicks, key=key),
+            ],
+            shared,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for n in range(clicks)
+    ]
+    outputs = [process.communicate(timeout=120)[0].decode() for process in processes]
+    assert [process.returncode for process in processes] == [0] * clicks, outputs
+    shared.take_back()
+    assert ReportFile.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+    assert ReportFile.objects.get().task_id == str(DBTaskResult.objects.get().id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_render_leaves_the_job_to_be_taken_up_again(
+    database_tasks, settings, editor_client, assessment, editor, tmp_path
+):
+    give(assessment, editor.user, "policy-signed", "yes", comment=SLOW_COMMENT)
+    assert editor_client.get(pdf_url(assessment), {"lang": "en"}).status_code == 202
+    shared = SharedDatabase(tmp_path)
+    shared.publish()
+
+    # A real `manage.py db_worker` process takes the job and is killed (SIGKILL, as by the
+    # out-of-memory killer or a lost machine) in the middle of the render.
+    log = (tmp_path / "worker.log").open("w+")
+    worker = app_process(
+        ["db_worker", "--no-reload", "--no-startup-delay"],
+        shared,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while shared.render_status() != ReportFile.Status.RUNNING:
+            assert worker.poll() is None, "the worker stopped"
+            assert time.monotonic() < deadline, "the worker did not start the render"
+            time.sleep(0.02)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its render child
+        worker.wait()
+        log.seek(0)
+        output = log.read()
+        log.close()
+    shared.take_back()
+
+    # What django-tasks-db really leaves: the task "RUNNING" for good (it never re-runs a
+    # task), the job "running", no file.
+    task = DBTaskResult.objects.get()
+    assert task.status == "RUNNING", output
+    assert len(task.worker_ids) == 1
+    row = ReportFile.objects.get()
+    assert row.status == ReportFile.Status.RUNNING and not row.file, output
+    assert stored_files() == []
+
+    # Within the render's time limit the job may still be alive: wait, queue nothing.
+    assert editor_client.get(pdf_url(assessment), {"lang": "en"}).status_code == 202
+    assert DBTaskResult.objects.count() == 1
+
+    # Past the time limit and its grace, no live worker holds it: the next request
+    # queues it again, once, and a worker renders it.
+    ReportFile.objects.update(started_at=F("started_at") - stale_after() - timedelta(seconds=1))
+    for _click in range(2):
+        assert editor_client.get(pdf_url(assessment), {"lang": "en"}).status_code == 202
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    run_worker()
+    row.refresh_from_db()
+    assert row.status == ReportFile.Status.READY and row.attempt == 4
+    response = editor_client.get(pdf_url(assessment), {"lang": "en"})
+    assert response.status_code == 200 and response.getvalue().startswith(b"%PDF-")
+    assert stored_files() == [row.file.name]
