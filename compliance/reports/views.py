@@ -1,12 +1,15 @@
 """The results page and the exports; each gets its assessment through the access rule."""
 
+import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
@@ -17,7 +20,7 @@ from compliance.assessments.selectors import assessment_or_404
 
 from . import charts, exports
 from .models import ReportFile
-from .pdf import VARIANTS, html_for, report_and_key
+from .pdf import STATIC_SCHEME, VARIANTS, html_for, report_and_key
 from .presentation import build_report
 from .tasks import request_report
 
@@ -154,12 +157,23 @@ def report_status(request: HttpRequest, assessment) -> HttpResponse:
     return _status_page(request, assessment, row, language, variant_name)
 
 
+#: The print document's links to the app's stylesheet, in the PDF fetcher's scheme.
+STATIC_LINK = re.compile(rf'href="{STATIC_SCHEME}/?([^"]+)"')
+
+
 @login_required
 @require_safe
+# The print document's @page rules (page numbers in the report's language) are an inline
+# <style>: inline styles are allowed on this page alone. It runs no script, every value in
+# it is escaped, and script-src stays 'self' (docs/security.md).
+@csp_update({"style-src": ["'unsafe-inline'"]})
 def report_page(request: HttpRequest, assessment) -> HttpResponse:
     """The same report as an HTML page (what the PDF is printed from)."""
     assessment, _membership = assessment_or_404(request.user, assessment)
-    return HttpResponse(html_for(assessment, report_language(request)))
+    html = html_for(assessment, report_language(request))
+    # A browser cannot open app-static: links; it gets the stylesheet's static URL.
+    html = STATIC_LINK.sub(lambda found: f'href="{static(found.group(1))}"', html)
+    return HttpResponse(html)
 
 
 @login_required

@@ -128,6 +128,10 @@ def test_main_pages_and_autosave_under_the_policy(
 
     refusals.visit(f"{base}/assessments/{assessment.uuid}/submit/")
     refusals.visit(f"{base}/assessments/{assessment.uuid}/results/")
+    # The print document: its own stylesheet loads (the report's cover is styled).
+    refusals.visit(f"{base}/assessments/{assessment.uuid}/report/")
+    assert page.evaluate("document.styleSheets.length") >= 2
+    assert page.evaluate("[...document.styleSheets].every(sheet => sheet.cssRules.length)")
     refusals.visit(f"{base}/assessments/{assessment.uuid}/questions/policy-maturity/history/")
     refusals.visit(f"{base}/assessments/")
     refusals.assert_none()
