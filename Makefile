@@ -27,14 +27,15 @@ serve: setup var/secret_key
 	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	  $(BIN)/gunicorn compliance.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
-## bench: benchmarks, printed as ratios against baselines measured in the same run
+## bench: benchmarks, printed as one table of ratios against baselines measured in the same run
+## (BENCH_ARGS=--write-docs also writes the figures into docs/performance.md)
 bench: setup
 	@scripts/system-packages.sh bench
-	$(BIN)/python scripts/bench.py
 	@if [ "$$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null; then \
 	  scripts/postgres.sh >/dev/null && \
-	  BENCH_DATABASE_URL=postgres://app:app@127.0.0.1:5432/app $(BIN)/python scripts/bench.py --http-only; \
-	else echo "(PostgreSQL figures skipped: run as root with Debian's postgresql, or see scripts/postgres.sh)"; fi
+	  BENCH_POSTGRES_URL=postgres://app:app@127.0.0.1:5432/app $(BIN)/python scripts/bench.py $(BENCH_ARGS); \
+	else echo "(PostgreSQL figures skipped: run as root with Debian's postgresql, or see scripts/postgres.sh)"; \
+	  $(BIN)/python scripts/bench.py $(BENCH_ARGS); fi
 
 lint: setup-dev
 	$(BIN)/ruff check .

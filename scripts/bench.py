@@ -1,17 +1,30 @@
 """Benchmarks: every figure is a ratio against a baseline measured in the same run.
 
-Run with `make bench`. Uses its own SQLite database under var/ (the app's data is not
-touched). Figures:
+Run with `make bench`. Uses its own database (SQLite under var/, or the PostgreSQL of
+BENCH_DATABASE_URL); the app's data is not touched. Production settings (DEBUG off,
+the manifest static storage) throughout. Prints one table:
 
-- PDF report of a complete default assessment, per language: the app's render time
-  against WeasyPrint rendering the same HTML directly (the floor); a cached download
-  against a render; peak memory of a render.
-- Scoring of a 500-question questionnaire: time per call.
+- HTTP throughput under gunicorn (2 workers, wrk on loopback) of a 20-question section
+  page and of the results page, against the login page; for SQLite, and for PostgreSQL
+  when BENCH_POSTGRES_URL is set (the script runs itself once more against it).
+- Server time of saving a section (20 answers) against viewing it.
+- Query counts of the dashboard (50 assessments), a section page, a save, the results
+  page and a PDF download, for a questionnaire of 20 and one of 200 questions.
+- PDF report of a complete default assessment, per language: the app's render time per
+  page against WeasyPrint rendering the same HTML directly; a cached download against
+  a render; peak memory of a render.
+- Scoring of a 500-question questionnaire against a 5-question one.
+
+``--write-docs`` also writes the table, the machine and the date into
+docs/performance.md, between its "bench:begin" and "bench:end" markers.
 """
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
+import platform
 import re
 import resource
 import secrets
@@ -20,26 +33,49 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from fractions import Fraction
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 HTTP_ONLY = "--http-only" in sys.argv
-SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance.settings")
-os.environ.setdefault("DEBUG", "1")
-# The benchmark's own key: the gunicorn it starts must accept the sessions made here.
+WRITE_DOCS = "--write-docs" in sys.argv
+SQLITE_FILE = ROOT / "var" / "bench.sqlite3"
+STATIC_ROOT = ROOT / "var" / "bench-static"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+
+# Production settings, with the benchmark's own key and database.
+os.environ["DJANGO_SETTINGS_MODULE"] = "compliance.settings"
+os.environ["DEBUG"] = "0"
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", SQLITE_URL)
+os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+os.environ["SECURE_SSL_REDIRECT"] = "0"
+os.environ["STATIC_ROOT"] = str(STATIC_ROOT)
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{SQLITE_FILE}")
+os.environ.pop("TASK_BACKEND", None)  # reports render in the request (the embedded default)
 (ROOT / "var").mkdir(exist_ok=True)
-(ROOT / "var" / "bench.sqlite3").unlink(missing_ok=True)
+if "BENCH_DATABASE_URL" not in os.environ:
+    SQLITE_FILE.unlink(missing_ok=True)
+# The manifest static storage needs collected files before the first page is rendered.
+subprocess.run(
+    [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True
+)
+
+import logging  # noqa: E402
 
 import django  # noqa: E402
 
 django.setup()
+# The task backend announces every render; the table is the output here.
+logging.getLogger("django_tasks").setLevel(logging.WARNING)
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
 from django.utils import translation  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
@@ -64,7 +100,7 @@ from compliance.scoring import (  # noqa: E402
     score,
 )
 
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+Row = tuple[str, str, str]
 
 
 def timed(function, rounds: int = ROUNDS) -> float:
@@ -77,10 +113,16 @@ def timed(function, rounds: int = ROUNDS) -> float:
     return statistics.median(times)
 
 
-def complete_assessment():
-    if os.environ["DATABASE_URL"].startswith("postgres"):
+def fresh_database() -> None:
+    if connection.vendor == "postgresql":
         call_command("flush", "--noinput", verbosity=0)
     call_command("migrate", verbosity=0)
+
+
+# Data ----------------------------------------------------------------------------------
+
+
+def complete_default_assessment():
     call_command("loaddata", "default_questionnaire", verbosity=0)
     organisation, user = ensure_demo_account()
     version = QuestionnaireVersion.objects.get(questionnaire__slug="cn-export-control-icp")
@@ -101,7 +143,145 @@ def complete_assessment():
     return assessment
 
 
-def bench_pdf(assessment) -> list[tuple[str, str, str]]:
+def sized_version(size: int):
+    """A published questionnaire of ``size`` questions, in sections of 20."""
+    from decimal import Decimal
+
+    from compliance.questionnaires.document import (
+        BandDocument,
+        QuestionDocument,
+        QuestionnaireDocument,
+        SectionDocument,
+        Text,
+        create_version,
+        default_choices,
+    )
+    from compliance.questionnaires.services import publish_version
+
+    def question(i: int) -> QuestionDocument:
+        return QuestionDocument(
+            code=f"q{i}",
+            type="yes_partial_no",
+            text=Text(f"Question {i} about the internal compliance programme?", f"问题{i}？"),
+            guidance=Text("What good looks like, and the evidence to ask for.", "填写指引。"),
+            choices=default_choices("yes_partial_no"),
+        )
+
+    document = QuestionnaireDocument(
+        slug=f"bench-{size}",
+        title=Text(f"Benchmark {size}", f"基准{size}"),
+        score_bands=[BandDocument("all", Decimal(0), Decimal(100), Text("All", "全部"))],
+        sections=[
+            SectionDocument(
+                f"s{s}",
+                Text(f"Section {s}", f"第{s}部分"),
+                questions=[question(i) for i in range(s * 20, s * 20 + 20)],
+            )
+            for s in range(size // 20)
+        ],
+    )
+    return publish_version(create_version(document))
+
+
+def half_answered(version, organisation, user, title: str):
+    """An assessment of ``version`` with every other question answered."""
+    assessment = create_assessment(
+        organisation=organisation, version=version, title=title, user=user
+    )
+    content = load_version(version)
+    items = [
+        Submitted(question, AnswerInput(choice_codes=("yes",)), None, "")
+        for question in list(content.questions.values())[::2]
+    ]
+    save_answers(assessment, items, user)
+    return assessment
+
+
+def member(email: str):
+    """A user who owns one organisation of their own."""
+    from compliance.accounts.models import User
+    from compliance.organisations.services import create_organisation
+
+    user = User.objects.create_user(email=email, password=secrets.token_urlsafe(16))
+    return create_organisation(user, f"Organisation of {email}"), user
+
+
+def section_post(size: int = 20, answer: str = "yes") -> dict:
+    return {f"q{i}-answer": answer for i in range(size)} | {"save": ""}
+
+
+# Figures -------------------------------------------------------------------------------
+
+
+def bench_queries() -> list[Row]:
+    """Query counts of each page for a 20- and a 200-question questionnaire: equal."""
+    counts: dict[str, list[int]] = {}
+    for size in (20, 200):
+        organisation, user = member(f"queries-{size}@bench.example")
+        version = _version(size)
+        assessments = [
+            half_answered(version, organisation, user, f"Assessment {n}") for n in range(50)
+        ]
+        assessment = assessments[-1]
+        client = Client()
+        client.force_login(user)
+        section = reverse("assessment_section", args=[assessment.uuid, 1])
+        requests = {
+            "dashboard (50 assessments)": ("get", reverse("assessment_dashboard"), {}),
+            "section page (20 questions)": ("get", section, {}),
+            "section save (20 answers)": ("post", section, section_post()),
+            "results page": ("get", reverse("assessment_results", args=[assessment.uuid]), {}),
+            "PDF download (rendered)": (
+                "get",
+                reverse("assessment_report_pdf", args=[assessment.uuid]),
+                {},
+            ),
+        }
+        client.get(section)  # the session and the loaded version, as on any later request
+        for name, (method, url, data) in requests.items():
+            with CaptureQueriesContext(connection) as queries:
+                response = getattr(client, method)(url, data)
+            if response.status_code not in (200, 302):
+                raise RuntimeError(f"{url} answered {response.status_code}")
+            counts.setdefault(name, []).append(len(queries))
+    return [
+        (f"Queries: {name}, 20 / 200 questions", f"{small} / {large}", f"{large / small:.2f}")
+        for name, (small, large) in counts.items()
+    ]
+
+
+def bench_save() -> list[Row]:
+    """Server time of saving a 20-question section against viewing it (in process)."""
+    organisation, user = member("save@bench.example")
+    assessment = half_answered(_version(20), organisation, user, "Save")
+    client = Client()
+    client.force_login(user)
+    url = reverse("assessment_section", args=[assessment.uuid, 1])
+    client.get(url)
+    rounds = ROUNDS * 10
+    view = timed(lambda: client.get(url), rounds)
+    answers = iter(["no", "yes"] * rounds)
+    save = timed(lambda: client.post(url, section_post(answer=next(answers))), rounds)
+    return [
+        ("Section page view, 20 questions (baseline)", f"{view * 1000:.1f} ms", "1.00"),
+        (
+            "Section save, 20 changed answers / view",
+            f"{save * 1000:.1f} ms",
+            f"{save / view:.2f}",
+        ),
+    ]
+
+
+_VERSIONS: dict[int, object] = {}
+
+
+def _version(size: int):
+    if size not in _VERSIONS:
+        _VERSIONS[size] = sized_version(size)
+    return _VERSIONS[size]
+
+
+def bench_pdf(assessment) -> list[Row]:
     rows = []
     for language in ("en", "zh-hans"):
         with translation.override(language):
@@ -122,10 +302,14 @@ def bench_pdf(assessment) -> list[tuple[str, str, str]]:
         cached_time = timed(cached, rounds=ROUNDS * 3)
         pages = len(HTML(string=html, url_fetcher=StaticOnlyFetcher()).render().pages)
         rows += [
-            (f"PDF {language}: WeasyPrint alone ({pages} pages)", f"{floor_time:.2f} s", "1.00"),
             (
-                f"PDF {language}: app render / WeasyPrint alone",
-                f"{render_time:.2f} s",
+                f"PDF {language}: WeasyPrint alone, per page ({pages} pages)",
+                f"{floor_time / pages * 1000:.0f} ms",
+                "1.00",
+            ),
+            (
+                f"PDF {language}: app render per page / WeasyPrint alone",
+                f"{render_time / pages * 1000:.0f} ms",
                 f"{render_time / floor_time:.2f}",
             ),
             (
@@ -139,7 +323,7 @@ def bench_pdf(assessment) -> list[tuple[str, str, str]]:
     return rows
 
 
-def bench_scoring() -> list[tuple[str, str, str]]:
+def bench_scoring() -> list[Row]:
     choices = tuple(ChoiceSpec(f"l{i}", Fraction(i, 4)) for i in range(5))
     sections = tuple(
         SectionSpec(
@@ -170,48 +354,7 @@ def bench_scoring() -> list[tuple[str, str, str]]:
     ]
 
 
-def twenty_question_assessment(organisation, user):
-    """A published questionnaire whose first section has 20 questions, half answered."""
-    from decimal import Decimal
-
-    from compliance.questionnaires.document import (
-        BandDocument,
-        QuestionDocument,
-        QuestionnaireDocument,
-        SectionDocument,
-        Text,
-        create_version,
-        default_choices,
-    )
-    from compliance.questionnaires.services import publish_version
-
-    questions = [
-        QuestionDocument(
-            code=f"q{i}",
-            type="yes_partial_no",
-            text=Text(f"Question {i} about the internal compliance programme?", f"问题{i}？"),
-            guidance=Text("What good looks like, and the evidence to ask for.", "填写指引。"),
-            choices=default_choices("yes_partial_no"),
-        )
-        for i in range(20)
-    ]
-    document = QuestionnaireDocument(
-        slug="bench-20",
-        title=Text("Benchmark", "基准"),
-        score_bands=[BandDocument("all", Decimal(0), Decimal(100), Text("All", "全部"))],
-        sections=[SectionDocument("s", Text("Twenty", "二十"), questions=questions)],
-    )
-    version = publish_version(create_version(document))
-    assessment = create_assessment(
-        organisation=organisation, version=version, title="Benchmark 20", user=user
-    )
-    content = load_version(version)
-    items = [
-        Submitted(question, AnswerInput(choice_codes=("yes",)), None, "")
-        for question in list(content.questions.values())[:10]
-    ]
-    save_answers(assessment, items, user)
-    return assessment
+# HTTP ----------------------------------------------------------------------------------
 
 
 def session_cookie(user) -> str:
@@ -231,72 +374,84 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wrk(url: str, cookie: str, seconds: int = 6) -> float:
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def check_ok(url: str, cookie: str | None) -> None:
+    """The page answers 200 itself (wrk would count a redirect as a success)."""
+    headers = {"Cookie": cookie} if cookie else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (our own http URL)
+    try:
+        status = urllib.request.build_opener(NoRedirect).open(request, timeout=30).status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status}, not 200")
+
+
+def wrk(url: str, cookie: str | None, seconds: int = 6) -> float:
     """Requests per second on loopback (2 threads, 8 connections)."""
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     output = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "-H", f"Cookie: {cookie}", url],
+        ["wrk", "-t2", "-c8", f"-d{seconds}s", *headers, url],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if non_2xx:
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .*", output)
+    if errors:
         raise RuntimeError(f"{url} answered errors under load:\n{output}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
-def bench_http(label: str) -> list[tuple[str, str, str]]:
-    """Throughput under gunicorn with production settings, relative to the login page."""
-    from compliance.organisations.services import ensure_demo_account
-
-    organisation, user = ensure_demo_account()
-    assessment = twenty_question_assessment(organisation, user)
-    cookie = session_cookie(user)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
-    }
-    python = sys.executable
-    subprocess.run(
-        [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
+def start_gunicorn(port: int, workers: int = 2) -> subprocess.Popen:
     server = subprocess.Popen(
         [
-            python,
+            sys.executable,
             "-m",
             "gunicorn",
             "compliance.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(workers),
             "--log-level",
             "warning",
         ],
         cwd=ROOT,
-        env=env,
+        env=os.environ.copy(),
     )
+    for _ in range(150):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def bench_http(label: str) -> list[Row]:
+    """Throughput under gunicorn with production settings, relative to the login page."""
+    organisation, user = member(f"http-{secrets.token_hex(4)}@bench.example")
+    assessment = half_answered(_version(20), organisation, user, "HTTP")
+    cookie = session_cookie(user)
+    port = free_port()
+    server = start_gunicorn(port)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         pages = {
-            "login page (baseline)": "/accounts/login/",
-            "section page, 20 questions": f"/assessments/{assessment.uuid}/sections/1/",
-            "results page, 20 questions": f"/assessments/{assessment.uuid}/results/",
+            "login page (baseline)": ("/accounts/login/", None),
+            "section page, 20 questions": (f"/assessments/{assessment.uuid}/sections/1/", cookie),
+            "results page, 20 questions": (f"/assessments/{assessment.uuid}/results/", cookie),
         }
         rates = {}
-        for name, path in pages.items():
-            wrk(base + path, cookie, seconds=1)  # warm up
-            rates[name] = wrk(base + path, cookie)
+        for name, (path, page_cookie) in pages.items():
+            check_ok(base + path, page_cookie)
+            wrk(base + path, page_cookie, seconds=1)  # warm up
+            rates[name] = wrk(base + path, page_cookie)
     finally:
         server.terminate()
         server.wait(10)
@@ -307,24 +462,83 @@ def bench_http(label: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def main() -> None:
-    label = "PostgreSQL" if os.environ["DATABASE_URL"].startswith("postgres") else "SQLite"
-    if HTTP_ONLY:
-        call_command("migrate", verbosity=0)
-        rows = bench_http(label)
-        print_rows(rows)
-        return
-    assessment = complete_assessment()
-    rows = bench_pdf(assessment) + bench_scoring() + bench_http(label)
-    print_rows(rows)
-    (ROOT / "var" / "bench.sqlite3").unlink(missing_ok=True)
+def postgres_rows() -> list[Row]:
+    """The HTTP figures once more, against PostgreSQL, from a second run of this script."""
+    url = os.environ.get("BENCH_POSTGRES_URL")
+    if not url:
+        return [("HTTP PostgreSQL: skipped (BENCH_POSTGRES_URL is not set)", "-", "-")]
+    env = {**os.environ, "BENCH_DATABASE_URL": url}
+    env.pop("BENCH_POSTGRES_URL")
+    output = subprocess.run(
+        [sys.executable, __file__, "--http-only"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [tuple(row) for row in json.loads(output.strip().splitlines()[-1])]
 
 
-def print_rows(rows) -> None:
+# Output --------------------------------------------------------------------------------
+
+
+def table(rows: list[Row]) -> str:
     width = max(len(name) for name, _, _ in rows)
-    print(f"{'figure'.ljust(width)}  {'value':>12}  {'ratio':>8}")
-    for name, value, ratio in rows:
-        print(f"{name.ljust(width)}  {value:>12}  {ratio:>8}")
+    lines = [f"{'figure'.ljust(width)}  {'value':>14}  {'ratio':>8}"]
+    lines += [f"{name.ljust(width)}  {value:>14}  {ratio:>8}" for name, value, ratio in rows]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        cpu = found.group(1).strip() if found else cpu
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    postgres = ""
+    if os.environ.get("BENCH_POSTGRES_URL"):
+        postgres = (
+            ", PostgreSQL "
+            + subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.split()[
+                -1
+            ]
+        )
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; {platform.platform()}; "
+        f"Python {platform.python_version()}, Django {django.get_version()}, "
+        f"SQLite {connection.Database.sqlite_version}{postgres}"
+    )
+
+
+def write_docs(rows: list[Row], seconds: float) -> None:
+    path = ROOT / "docs" / "performance.md"
+    text = path.read_text()
+    begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+    block = (
+        f"{begin}\nMeasured {datetime.date.today().isoformat()} by `make bench` "
+        f"({seconds / 60:.1f} minutes) on {machine()}.\n\n"
+        f"```\n{table(rows)}\n```\n{end}"
+    )
+    path.write_text(re.sub(re.escape(begin) + ".*?" + re.escape(end), block, text, flags=re.S))
+    print(f"Wrote the figures into {path.relative_to(ROOT)}.")
+
+
+def main() -> None:
+    started = time.perf_counter()
+    label = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+    fresh_database()
+    if HTTP_ONLY:
+        print(json.dumps(bench_http(label)))
+        return
+    rows = bench_http(label) + postgres_rows() + bench_save() + bench_queries()
+    assessment = complete_default_assessment()
+    rows += bench_pdf(assessment) + bench_scoring()
+    print(table(rows))
+    if WRITE_DOCS:
+        write_docs(rows, time.perf_counter() - started)
+    SQLITE_FILE.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
