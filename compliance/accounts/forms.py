@@ -6,6 +6,7 @@ from django.contrib.auth.password_validation import (
     password_validators_help_text_html,
     validate_password,
 )
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -28,8 +29,12 @@ class LoginForm(auth_forms.AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].widget.input_type = "email"
-        self.fields["username"].widget.attrs["autocomplete"] = "email"
+        username = self.fields["username"]
+        username.widget.input_type = "email"
+        username.widget.attrs["autocomplete"] = "email"
+        # Django sets max_length on the field after creating it, so only the browser
+        # enforced it; no address that long is an account, so refuse it here.
+        username.validators.append(MaxLengthValidator(username.max_length))
 
 
 class NewPasswordForm(forms.Form):
@@ -66,8 +71,12 @@ class NewPasswordForm(forms.Form):
 class SignUpForm(NewPasswordForm):
     """A new user and their organisation, in one form."""
 
+    # The model's limit (254), not the form field's default (320): a longer address
+    # would pass the form and be refused by PostgreSQL.
     email = forms.EmailField(
-        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email address"),
+        max_length=User._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     organisation = forms.CharField(
         label=_("Organisation name"),

@@ -51,8 +51,13 @@ def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpRes
     return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
 
 
+#: django-axes stores the identity in a column of this size (AccessAttempt.username).
+IDENTITY_LENGTH = 255
+
+
 def login_identity(request: HttpRequest, credentials: dict | None) -> str:
     """The account a login attempt is for, as django-axes counts failures: case-insensitive,
-    so that "Alice@example.com" and "alice@example.com" share one counter."""
+    so that "Alice@example.com" and "alice@example.com" share one counter. Cut to the size
+    of axes' column: the admin's login form passes any length (PostgreSQL would refuse it)."""
     source = credentials if credentials is not None else request.POST
-    return str(source.get("username") or "").strip().lower()
+    return str(source.get("username") or "").strip().lower()[:IDENTITY_LENGTH]

@@ -124,7 +124,10 @@ def loaded_token(answer: Answer | None) -> str:
 
 def parse_loaded_token(token: str) -> tuple[int | None, str]:
     revision, _, fingerprint = (token or "").partition(":")
-    return (int(revision) if revision.isdigit() else None), fingerprint
+    # isdigit() also accepts digits that int() refuses (such as "²"); a page never sends them.
+    if revision.isascii() and revision.isdigit() and len(revision) <= 10:
+        return int(revision), fingerprint
+    return None, fingerprint
 
 
 @transaction.atomic

@@ -273,8 +273,12 @@ def submit(request: HttpRequest, assessment) -> HttpResponse:
 def reopen(request: HttpRequest, assessment) -> HttpResponse:
     assessment, membership = assessment_or_404(request.user, assessment)
     require_owner(membership)
+    note = request.POST.get("note", "")[:2000]
+    if "\x00" in note:
+        messages.error(request, _("The note cannot contain a NUL character."))
+        return redirect("assessment_overview", assessment.uuid)
     try:
-        services.reopen(assessment, request.user, note=request.POST.get("note", "")[:2000])
+        services.reopen(assessment, request.user, note=note)
     except ValueError as error:
         messages.error(request, str(error))
     else:

@@ -31,7 +31,12 @@ def organisations_for(user) -> QuerySet[Organisation]:
 
 
 def membership_or_404(user, organisation_uuid: UUID | str) -> Membership:
-    """The user's membership of that organisation, or 404 whatever the reason."""
+    """The user's membership of that organisation, or 404 whatever the reason (a posted
+    value that is no id at all included)."""
+    try:
+        organisation_uuid = UUID(str(organisation_uuid))
+    except ValueError:
+        raise Http404(_("No such organisation.")) from None
     membership = memberships_for(user).filter(organisation__uuid=organisation_uuid).first()
     if membership is None:
         raise Http404(_("No such organisation."))

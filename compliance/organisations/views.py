@@ -6,7 +6,7 @@ Every view finds the organisation through ``selectors.membership_or_404``.
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -49,7 +49,8 @@ def switch(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = "/"
-    return redirect(target)
+    # Not redirect(): it would read a word such as "home" as the name of a URL pattern.
+    return HttpResponseRedirect(target)
 
 
 @login_required

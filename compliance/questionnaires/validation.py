@@ -6,19 +6,41 @@ turns into a line number) and as a label with the codes an author recognises.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 
 from django.utils.translation import gettext as _
 
-from .document import BandDocument, QuestionDocument, QuestionnaireDocument
-from .models import Question, Section
+from .document import BandDocument, QuestionDocument, QuestionnaireDocument, Text
+from .models import (
+    Choice,
+    Question,
+    Questionnaire,
+    Reference,
+    ScoreBand,
+    Section,
+    Source,
+)
 
 Path = tuple[str | int, ...]
 
 QUESTION_TYPES = set(Question.Type.values)
 WHITE_PAPER_PARTS = set(Section.WhitePaperPart.values)
+#: What a code may hold: the same as a slug in a URL, where question codes appear.
+CODE = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def _largest(model, name: str) -> Decimal:
+    """The largest number a decimal column of the model holds."""
+    field = model._meta.get_field(name)
+    step = Decimal(1).scaleb(-field.decimal_places)
+    return Decimal(10) ** (field.max_digits - field.decimal_places) - step
 
 
 @dataclass(frozen=True)
@@ -50,6 +72,14 @@ class _Checker:
     def run(self) -> None:
         document = self.document
         self.require_text(("questionnaire", "title"), _("questionnaire"), document.title)
+        self.check_code(("questionnaire", "slug"), _("questionnaire"), document.slug, Questionnaire)
+        self.check_length(
+            ("questionnaire", "title"), _("questionnaire"), document.title, Questionnaire, "title"
+        )
+        for code, title in document.sources.items():
+            where = _("source “%(code)s”") % {"code": _shortened(code)}
+            self.check_code(("sources", code), where, code, Source)
+            self.check_length(("sources", code), where, title, Source, "title")
         if not 0 <= document.critical_threshold <= 1:
             self.add(
                 ("version", "critical_threshold"),
@@ -78,8 +108,11 @@ class _Checker:
             path = ("sections", s_index)
             where = _("section “%(code)s”") % {"code": section.code}
             self.require_text((*path, "title"), where, section.title)
+            self.check_code((*path, "code"), where, section.code, Section)
+            self.check_length((*path, "title"), where, section.title, Section, "title")
             if section.weight < 0:
                 self.add((*path, "weight"), where, _("the weight must be 0 or more"))
+            self.check_largest((*path, "weight"), where, section.weight, Section, "weight")
             if section.white_paper_part and section.white_paper_part not in WHITE_PAPER_PARTS:
                 self.add(
                     (*path, "white_paper_part"),
@@ -107,8 +140,10 @@ class _Checker:
                 % {"type": question.type, "types": ", ".join(sorted(QUESTION_TYPES))},
             )
             return
+        self.check_code((*path, "code"), where, question.code, Question)
         if question.weight < 0:
             self.add((*path, "weight"), where, _("the weight must be 0 or more"))
+        self.check_largest((*path, "weight"), where, question.weight, Question, "weight")
         uses_choices = question.type in Question.CHOICE_TYPES
         if uses_choices and not question.choices:
             self.add((*path, "choices"), where, _("a question answered by choices needs choices"))
@@ -127,6 +162,12 @@ class _Checker:
             c_path = (*path, "choices", c_index)
             c_where = f"{where}, " + _("choice “%(code)s”") % {"code": choice.code}
             self.require_text((*c_path, "label"), c_where, choice.label)
+            self.check_code((*c_path, "code"), c_where, choice.code, Choice)
+            self.check_length((*c_path, "label"), c_where, choice.label, Choice, "label")
+            if choice.min_value is not None:
+                self.check_largest(
+                    (*c_path, "min_value"), c_where, choice.min_value, Choice, "min_value"
+                )
             if not Decimal(0) <= choice.score <= Decimal(1):
                 self.add(
                     (*c_path, "score"),
@@ -140,6 +181,13 @@ class _Checker:
                     _("a number question's choice needs a “from value” (min_value)"),
                 )
         for r_index, reference in enumerate(question.references):
+            self.check_length(
+                (*path, "references", r_index, "locator"),
+                where,
+                reference.locator,
+                Reference,
+                "locator",
+            )
             if reference.source not in self.document.sources:
                 self.add(
                     (*path, "references", r_index, "source"),
@@ -202,6 +250,8 @@ class _Checker:
         )
         for index, band in enumerate(bands):
             self.require_text((*path, index, "label"), where, band.label)
+            self.check_code((*path, index, "code"), where, band.code, ScoreBand)
+            self.check_length((*path, index, "label"), where, band.label, ScoreBand, "label")
             if not (0 <= band.min < band.max <= 100):
                 self.add(
                     (*path, index),
@@ -242,8 +292,51 @@ class _Checker:
                 )
             seen.add(code)
 
+    def check_code(self, path: Path, where: str, code: str, model) -> None:
+        """A code (or the questionnaire's slug) fits its column and the URLs it appears in."""
+        longest = _max_length(model, "slug" if model is Questionnaire else "code")
+        if not code:
+            self.add(path, where, _("must not be empty"))
+        elif not (CODE.fullmatch(code) and len(code) <= longest):
+            self.add(
+                path,
+                where,
+                _(
+                    "the code “%(code)s” must be at most %(max)s letters, digits, hyphens "
+                    "and underscores"
+                )
+                % {"code": _shortened(code), "max": longest},
+            )
+
+    def check_length(self, path: Path, where: str, text: Text, model, name: str) -> None:
+        for language, column in (("en", f"{name}_en"), ("zh-hans", f"{name}_zh_hans")):
+            value = text.en if language == "en" else text.zh_hans
+            longest = _max_length(model, column)
+            if len(value) > longest:
+                self.add(
+                    (*path, language),
+                    where,
+                    _("the text has %(length)s characters; at most %(max)s fit")
+                    % {"length": len(value), "max": longest},
+                )
+
+    def check_largest(self, path: Path, where: str, value: Decimal, model, name: str) -> None:
+        largest = _largest(model, name)
+        if abs(value) > largest:
+            self.add(
+                path,
+                where,
+                _("%(value)s is out of range (at most %(max)s in size)")
+                % {"value": value, "max": largest},
+            )
+
     def require_text(self, path: Path, where: str, text) -> None:
         if not text.en.strip():
             self.add((*path, "en"), where, _("the English text is missing"))
         elif self.publishing and not text.zh_hans.strip():
             self.add((*path, "zh-hans"), where, _("the Chinese text is missing"))
+
+
+def _shortened(code: str, size: int = 60) -> str:
+    """A code as quoted in a message: a long one cut short."""
+    return code if len(code) <= size else code[:size] + "…"

@@ -1,8 +1,9 @@
 """Read and write the hand-editable YAML format of docs/questionnaire-format.md.
 
-Reading never trusts the file: the size is capped, only YAML's safe subset is read,
-anchors and aliases are refused (they can expand a small file into a huge document),
-every key is checked, and every problem is reported with its line and path.
+Reading never trusts the file: the size and the nesting depth are capped, only YAML's
+safe subset is read, anchors and aliases are refused (they can expand a small file into a
+huge document), every key is checked, every value must fit its database column, and
+every problem is reported with its line and path.
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ from .validation import Path, check_document
 FORMAT = "compliance-questionnaire/1"
 HEADER = "# A questionnaire version. Format: docs/questionnaire-format.md\n"
 MAX_BYTES = 2 * 1024 * 1024
+#: Nesting deeper than this is refused: PyYAML composes nodes recursively, so a small file
+#: of many "[" would otherwise exhaust Python's stack. The format itself needs about 8.
+MAX_DEPTH = 50
+#: Version numbers are stored in a 32-bit column, and an import may add one to the highest.
+MAX_VERSION_NUMBER = 1_000_000
+#: Numbers this large are refused while reading (every limit in the format is far
+#: smaller), and numbers with more than 6 decimal places are rounded, so that no number
+#: from a file can overflow a database column (PostgreSQL refuses 1e-999999 in one).
+MAX_NUMBER = Decimal(10) ** 15
+NUMBER_STEP = Decimal("0.000001")
 
 
 class QuestionnaireFileError(ValueError):
@@ -56,15 +67,18 @@ def load(content: bytes | str) -> QuestionnaireDocument:
     if len(content.encode("utf-8")) > MAX_BYTES:
         raise QuestionnaireFileError([_too_large()])
     try:
-        node = yaml.compose(content, Loader=yaml.SafeLoader)
+        loader = _Loader(content)  # refuses unprintable characters (a NUL byte) at once
+        node = loader.get_single_node()
     except yaml.YAMLError as error:
         raise QuestionnaireFileError([_yaml_error(error)]) from None
     if node is None:
         raise QuestionnaireFileError([_("The file is empty.")])
     lines = _line_index(node)
     try:
-        data = yaml.safe_load(content)
-    except yaml.YAMLError as error:  # e.g. a malformed date or a bad tag
+        data = loader.construct_document(node)
+    # A bad tag is a YAMLError; an impossible date (2024-02-30) or an integer of more than
+    # 4,300 digits is a ValueError from Python itself.
+    except (yaml.YAMLError, ValueError) as error:
         raise QuestionnaireFileError([_yaml_error(error)]) from None
     reader = _Reader(lines)
     document = reader.document(data)
@@ -78,11 +92,33 @@ def load(content: bytes | str) -> QuestionnaireDocument:
     return document
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML's safe subset, refusing nesting deeper than MAX_DEPTH before it gets there."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise QuestionnaireFileError(
+                    [
+                        _("Line %(line)s: the file is nested more than %(depth)s levels deep.")
+                        % {"line": self.peek_event().start_mark.line + 1, "depth": MAX_DEPTH}
+                    ]
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def _too_large() -> str:
     return _("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)}
 
 
-def _yaml_error(error: yaml.YAMLError) -> str:
+def _yaml_error(error: Exception) -> str:
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or str(error)
     if mark is not None:
@@ -175,11 +211,19 @@ class _Reader:
             self.error(path, _("expected text") + hint)
             return ""
         text = str(value)
+        if "\x00" in text:  # written "\0" in a quoted string; no database column takes it
+            self.error(path, _("contains a NUL character (\\0), which is not allowed"))
+            return ""
         if required and not text.strip():
             self.error(path, _("must not be empty"))
         return text
 
     def code(self, value: Any, path: Path) -> str:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            # YAML reads 010 as 8 and 1e3 as 1000.0: a code written as a number would
+            # silently become another code.
+            self.error(path, _("a code must be text: write %(value)s in quotes") % {"value": value})
+            return ""
         return self.string(value, path)
 
     def text(self, value: Any, path: Path, *, required: bool = False) -> Text:
@@ -187,8 +231,8 @@ class _Reader:
             if required:
                 self.error(path, _("this text is required"))
             return Text()
-        if isinstance(value, str) and not isinstance(value, bool):
-            return Text(en=value)
+        if isinstance(value, str):
+            return Text(en=self.string(value, path, required=False))
         data = self.mapping(value, path, {"en"} if required else set(), {"en", "zh-hans"})
         return Text(
             en=self.string(data.get("en"), (*path, "en"), required=required),
@@ -209,6 +253,11 @@ class _Reader:
         if not number.is_finite():
             self.error(path, _("expected a finite number"))
             return default
+        if abs(number) >= MAX_NUMBER:
+            self.error(path, _("the number %(value)s is too large") % {"value": value})
+            return default
+        if number.as_tuple().exponent < NUMBER_STEP.as_tuple().exponent:
+            number = number.quantize(NUMBER_STEP)
         return number
 
     def boolean(self, value: Any, path: Path, default: bool) -> bool:
@@ -238,8 +287,16 @@ class _Reader:
             {"number", "critical_threshold", "methodology", "changelog"},
         )
         number = version.get("number", 1)
-        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            self.error(("version", "number"), _("the version number must be a whole number ≥ 1"))
+        if (
+            isinstance(number, bool)
+            or not isinstance(number, int)
+            or not 1 <= number <= MAX_VERSION_NUMBER
+        ):
+            self.error(
+                ("version", "number"),
+                _("the version number must be a whole number from 1 to %(max)s")
+                % {"max": MAX_VERSION_NUMBER},
+            )
             number = 1
         sources = top.get("sources") or {}
         if not isinstance(sources, dict):
@@ -258,7 +315,9 @@ class _Reader:
             methodology=self.text(version.get("methodology"), ("version", "methodology")),
             changelog=self.text(version.get("changelog"), ("version", "changelog")),
             sources={
-                str(code): self.text(title, ("sources", code), required=True)
+                self.code(code, ("sources", code)): self.text(
+                    title, ("sources", code), required=True
+                )
                 for code, title in sources.items()
             },
             score_bands=self.bands(top.get("score_bands"), ("score_bands",)),
