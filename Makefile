@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test serve lint format bench messages fixtures setup setup-dev system-packages system-packages-test clean
+.PHONY: run test serve lint format bench loadtest messages fixtures setup setup-dev system-packages system-packages-test clean
 
 ## run: set up on SQLite, load the default questionnaire and the demo account, serve on :$(PORT)
 run: setup
@@ -36,6 +36,18 @@ bench: setup
 	  BENCH_POSTGRES_URL=postgres://app:app@127.0.0.1:5432/app $(BIN)/python scripts/bench.py $(BENCH_ARGS); \
 	else echo "(PostgreSQL figures skipped: run as root with Debian's postgresql, or see scripts/postgres.sh)"; \
 	  $(BIN)/python scripts/bench.py $(BENCH_ARGS); fi
+
+## loadtest: 50 simulated users save answers for 120 s (LOADTEST_SECONDS) through two gunicorn
+## instances sharing one PostgreSQL, then every acknowledged answer is checked in the database.
+## PostgreSQL: Debian's, started by scripts/postgres.sh as root, or the server of
+## LOADTEST_POSTGRES_URL (the role creates and drops its own database app_load there)
+loadtest: setup
+	@if [ -n "$$LOADTEST_POSTGRES_URL" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then scripts/postgres.sh >/dev/null; \
+	else echo "make loadtest needs PostgreSQL: run it as root (scripts/postgres.sh starts Debian's)," \
+	  "or set LOADTEST_POSTGRES_URL=postgres://user:password@host:5432/db (a role with CREATEDB)"; \
+	  exit 1; fi
+	$(BIN)/python scripts/loadtest.py
 
 lint: setup-dev
 	$(BIN)/ruff check .
