@@ -28,7 +28,6 @@ import platform
 import re
 import resource
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,22 +45,15 @@ SQLITE_FILE = ROOT / "var" / "bench.sqlite3"
 STATIC_ROOT = ROOT / "var" / "bench-static"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
+import benchdata  # noqa: E402 (scripts/, beside this file)
+
 # Production settings, with the benchmark's own key and database.
-os.environ["DJANGO_SETTINGS_MODULE"] = "compliance.settings"
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-os.environ["SECURE_SSL_REDIRECT"] = "0"
-os.environ["STATIC_ROOT"] = str(STATIC_ROOT)
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{SQLITE_FILE}")
-os.environ.pop("TASK_BACKEND", None)  # reports render in the request (the embedded default)
+benchdata.use_production_settings(
+    os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{SQLITE_FILE}"), STATIC_ROOT
+)
 (ROOT / "var").mkdir(exist_ok=True)
 if "BENCH_DATABASE_URL" not in os.environ:
     SQLITE_FILE.unlink(missing_ok=True)
-# The manifest static storage needs collected files before the first page is rendered.
-subprocess.run(
-    [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True
-)
 
 import logging  # noqa: E402
 
@@ -70,6 +62,7 @@ import django  # noqa: E402
 django.setup()
 # The task backend announces every render; the table is the output here.
 logging.getLogger("django_tasks").setLevel(logging.WARNING)
+benchdata.collect_static()  # the manifest static storage needs the collected files
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -143,69 +136,6 @@ def complete_default_assessment():
     return assessment
 
 
-def sized_version(size: int):
-    """A published questionnaire of ``size`` questions, in sections of 20."""
-    from decimal import Decimal
-
-    from compliance.questionnaires.document import (
-        BandDocument,
-        QuestionDocument,
-        QuestionnaireDocument,
-        SectionDocument,
-        Text,
-        create_version,
-        default_choices,
-    )
-    from compliance.questionnaires.services import publish_version
-
-    def question(i: int) -> QuestionDocument:
-        return QuestionDocument(
-            code=f"q{i}",
-            type="yes_partial_no",
-            text=Text(f"Question {i} about the internal compliance programme?", f"问题{i}？"),
-            guidance=Text("What good looks like, and the evidence to ask for.", "填写指引。"),
-            choices=default_choices("yes_partial_no"),
-        )
-
-    document = QuestionnaireDocument(
-        slug=f"bench-{size}",
-        title=Text(f"Benchmark {size}", f"基准{size}"),
-        score_bands=[BandDocument("all", Decimal(0), Decimal(100), Text("All", "全部"))],
-        sections=[
-            SectionDocument(
-                f"s{s}",
-                Text(f"Section {s}", f"第{s}部分"),
-                questions=[question(i) for i in range(s * 20, s * 20 + 20)],
-            )
-            for s in range(size // 20)
-        ],
-    )
-    return publish_version(create_version(document))
-
-
-def half_answered(version, organisation, user, title: str):
-    """An assessment of ``version`` with every other question answered."""
-    assessment = create_assessment(
-        organisation=organisation, version=version, title=title, user=user
-    )
-    content = load_version(version)
-    items = [
-        Submitted(question, AnswerInput(choice_codes=("yes",)), None, "")
-        for question in list(content.questions.values())[::2]
-    ]
-    save_answers(assessment, items, user)
-    return assessment
-
-
-def member(email: str):
-    """A user who owns one organisation of their own."""
-    from compliance.accounts.models import User
-    from compliance.organisations.services import create_organisation
-
-    user = User.objects.create_user(email=email, password=secrets.token_urlsafe(16))
-    return create_organisation(user, f"Organisation of {email}"), user
-
-
 def section_post(size: int = 20, answer: str = "yes") -> dict:
     return {f"q{i}-answer": answer for i in range(size)} | {"save": ""}
 
@@ -217,10 +147,11 @@ def bench_queries() -> list[Row]:
     """Query counts of each page for a 20- and a 200-question questionnaire: equal."""
     counts: dict[str, list[int]] = {}
     for size in (20, 200):
-        organisation, user = member(f"queries-{size}@bench.example")
+        organisation, user = benchdata.member(f"queries-{size}@bench.example")
         version = _version(size)
         assessments = [
-            half_answered(version, organisation, user, f"Assessment {n}") for n in range(50)
+            benchdata.half_answered(version, organisation, user, f"Assessment {n}")
+            for n in range(50)
         ]
         assessment = assessments[-1]
         client = Client()
@@ -252,8 +183,8 @@ def bench_queries() -> list[Row]:
 
 def bench_save() -> list[Row]:
     """Server time of saving a 20-question section against viewing it (in process)."""
-    organisation, user = member("save@bench.example")
-    assessment = half_answered(_version(20), organisation, user, "Save")
+    organisation, user = benchdata.member("save@bench.example")
+    assessment = benchdata.half_answered(_version(20), organisation, user, "Save")
     client = Client()
     client.force_login(user)
     url = reverse("assessment_section", args=[assessment.uuid, 1])
@@ -277,7 +208,7 @@ _VERSIONS: dict[int, object] = {}
 
 def _version(size: int):
     if size not in _VERSIONS:
-        _VERSIONS[size] = sized_version(size)
+        _VERSIONS[size] = benchdata.sized_version(size)
     return _VERSIONS[size]
 
 
@@ -357,23 +288,6 @@ def bench_scoring() -> list[Row]:
 # HTTP ----------------------------------------------------------------------------------
 
 
-def session_cookie(user) -> str:
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    return f"sessionid={session.session_key}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -406,40 +320,13 @@ def wrk(url: str, cookie: str | None, seconds: int = 6) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
-def start_gunicorn(port: int, workers: int = 2) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "compliance.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-    )
-    for _ in range(150):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("gunicorn did not start")
-
-
 def bench_http(label: str) -> list[Row]:
     """Throughput under gunicorn with production settings, relative to the login page."""
-    organisation, user = member(f"http-{secrets.token_hex(4)}@bench.example")
-    assessment = half_answered(_version(20), organisation, user, "HTTP")
-    cookie = session_cookie(user)
-    port = free_port()
-    server = start_gunicorn(port)
+    organisation, user = benchdata.member(f"http-{secrets.token_hex(4)}@bench.example")
+    assessment = benchdata.half_answered(_version(20), organisation, user, "HTTP")
+    cookie = benchdata.session_cookie(user)
+    port = benchdata.free_port()
+    server = benchdata.start_gunicorn(port)
     try:
         base = f"http://127.0.0.1:{port}"
         pages = {
@@ -453,8 +340,7 @@ def bench_http(label: str) -> list[Row]:
             wrk(base + path, page_cookie, seconds=1)  # warm up
             rates[name] = wrk(base + path, page_cookie)
     finally:
-        server.terminate()
-        server.wait(10)
+        benchdata.stop_gunicorn(server)
     baseline = rates["login page (baseline)"]
     return [
         (f"HTTP {label}: {name}", f"{rate:.0f} req/s", f"{rate / baseline:.2f}")
@@ -467,7 +353,9 @@ def postgres_rows() -> list[Row]:
     url = os.environ.get("BENCH_POSTGRES_URL")
     if not url:
         return [("HTTP PostgreSQL: skipped (BENCH_POSTGRES_URL is not set)", "-", "-")]
-    env = {**os.environ, "BENCH_DATABASE_URL": url}
+    # A database of the benchmark's own on that server: the one named in the URL is untouched.
+    own = benchdata.recreate_postgres_database(url, "app_bench")
+    env = {**os.environ, "BENCH_DATABASE_URL": own}
     env.pop("BENCH_POSTGRES_URL")
     output = subprocess.run(
         [sys.executable, __file__, "--http-only"],
@@ -477,6 +365,7 @@ def postgres_rows() -> list[Row]:
         capture_output=True,
         text=True,
     ).stdout
+    benchdata.drop_postgres_database(url, "app_bench")
     return [tuple(row) for row in json.loads(output.strip().splitlines()[-1])]
 
 
