@@ -227,7 +227,7 @@ def _autosave_response(request, assessment, content, current, answers, outcome, 
     result = compute_result(content, answers)
     section_result = next(s for s in result.sections if s.code == current.code)
     hidden = {q.code for q in section_result.questions if q.status == "hidden"}
-    return render(
+    response = render(
         request,
         "assessments/_autosave.html",
         {
@@ -240,6 +240,10 @@ def _autosave_response(request, assessment, content, current, answers, outcome, 
             "overwritten": outcome.overwritten,
         },
     )
+    # The page's script reads this to tell a real autosave answer from anything else
+    # (a login page after the session ended, an error page).
+    response["X-Autosave"] = "invalid" if invalid else "saved"
+    return response
 
 
 @login_required

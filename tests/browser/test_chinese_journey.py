@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from compliance.assessments.services import create_assessment
 from compliance.organisations.models import Membership
 from compliance.questionnaires.models import QuestionnaireVersion
+from tests.browser.pages import settled, visible_codes
 from tests.factories import PASSWORD, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,12 +37,13 @@ def test_chinese_from_login_to_pdf_and_back(live_server, page, screenshot):
     page.get_by_role("link", name="年度自评估").click()
     page.get_by_role("link", name="1. 合规政策声明与管理层承诺").click()
     expect(page.get_by_role("button", name="保存", exact=True)).to_be_visible()
-    for card in page.locator(".question-card:visible").all():
-        radios = card.locator("input[type=radio]")
+    settled(page)
+    for code in visible_codes(page):
+        radios = page.locator(f"#q-{code} input[type=radio]")
         if radios.count():
             radios.first.check()
-    page.get_by_role("button", name="保存", exact=True).click()
-    expect(page.locator(".alert-success")).to_contain_text("已保存")
+            settled(page)  # an answer may show or hide the cards after it
+    expect(page.locator("#save-status")).to_contain_text("已保存")
     screenshot("section-zh")
 
     page.goto(f"{live_server.url}/assessments/{assessment.uuid}/results/")

@@ -6,6 +6,8 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from compliance.assessments.models import Answer, Assessment
+from compliance.questionnaires.models import Question
+from tests.browser.pages import settled, visible_codes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,22 +33,29 @@ def log_in(page: Page, base: str) -> None:
 
 def answer_visible_questions(page: Page) -> list[str]:
     """Answer every visible question of the page, including those that appear as earlier
-    answers are given (show-if); return their codes."""
+    answers are given (show-if); return their codes.
+
+    Show-if cards hide or show only when a save of the question they depend on answers,
+    so the page is let settle after each answer to such a question, and each card's
+    visibility is read again, at rest, before it is answered."""
+    sources = set(
+        Question.objects.filter(show_if_question__isnull=False).values_list(
+            "show_if_question__code", flat=True
+        )
+    )
     answered: list[str] = []
     while True:
-        new = [
-            card
-            for card in page.locator(".question-card:visible").all()
-            if card.get_attribute("id").removeprefix("q-") not in answered
-        ]
+        settled(page)
+        new = [code for code in visible_codes(page) if code not in answered]
         if not new:
             return answered
-        for card in new:
+        for code in new:
+            card = page.locator(f"#q-{code}")
+            if not card.is_visible():
+                continue  # hidden by the answer to an earlier card of this round
             answered.append(answer_card(card))
-        # Let the autosave (triggered 300 ms after a change) answer, and show the
-        # follow-up questions it reveals.
-        page.wait_for_timeout(700)
-        expect(page.locator("#section-form.htmx-request")).to_have_count(0)
+            if code in sources:
+                settled(page)
 
 
 def answer_card(card) -> str:

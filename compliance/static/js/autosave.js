@@ -1,0 +1,155 @@
+/* Autosave of a section page: what htmx does not do by itself.
+ *
+ * htmx posts the form a moment after each change (hx-trigger on #section-form). This
+ * script keeps the page honest about it:
+ * - the form's data-autosave attribute says where the page stands: "saved" (nothing
+ *   waits), "pending" (a change waits for its save), "saving" (a save is on its way),
+ *   "failed" (the last save was refused or did not arrive; the text stays on the page);
+ * - a refused or lost save says so in the status line, in the page's language (the
+ *   texts come from data-msg-* attributes the template translated), never "Saved";
+ * - a click on a link while changes wait saves them first, then follows the link; the
+ *   form's own buttons post every answer anyway; where a save cannot happen, the
+ *   browser asks before the page is left.
+ * No inline script or eval: it runs under the Content-Security-Policy.
+ */
+(function () {
+  "use strict";
+
+  function init() {
+    var form = document.getElementById("section-form");
+    if (!form || !form.hasAttribute("hx-post")) {
+      return;
+    }
+    var status = document.getElementById("save-status");
+    var changes = 0; // changes made on the page so far
+    var sent = 0; // the value of `changes` when the last save was sent
+    var leaving = null; // the link to follow once the changes are saved
+    var submitting = false;
+    var refused = false; // the save under way was refused or lost
+
+    function set(state) {
+      form.dataset.autosave = state;
+    }
+
+    function say(key) {
+      var text = form.dataset["msg" + key] || form.dataset.msgFailed;
+      status.replaceChildren();
+      var span = document.createElement("span");
+      span.className = "text-danger fw-semibold";
+      span.textContent = text;
+      status.appendChild(span);
+    }
+
+    function changed() {
+      changes += 1;
+      set("pending");
+    }
+
+    function flush() {
+      htmx.trigger(form, "autosave-flush");
+    }
+
+    function fail(key) {
+      refused = true;
+      set("failed");
+      leaving = null;
+      say(key);
+    }
+
+    set("saved");
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+
+    form.addEventListener("htmx:beforeRequest", function (event) {
+      if (event.detail.elt !== form) return;
+      sent = changes;
+      refused = false;
+      set("saving");
+    });
+
+    // Decide before htmx swaps anything: only a real autosave answer may say "Saved".
+    form.addEventListener("htmx:beforeSwap", function (event) {
+      if (event.detail.elt !== form) return;
+      var xhr = event.detail.xhr;
+      var outcome = xhr.getResponseHeader("X-Autosave");
+      if (xhr.status === 200 && outcome) {
+        return; // "saved" or "invalid": the response says which, in words
+      }
+      event.detail.shouldSwap = false;
+      event.detail.isError = true;
+      if (xhr.status === 400 || xhr.status === 409) {
+        fail("Locked");
+      } else if (xhr.status === 403 || (xhr.status === 200 && !outcome)) {
+        // A login page (the session ended) or a refusal: nothing was saved.
+        fail("Session");
+      } else {
+        fail("Failed");
+      }
+    });
+
+    form.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.elt !== form || refused) return;
+      if (!event.detail.successful) {
+        fail(event.detail.xhr && event.detail.xhr.status ? "Failed" : "Offline");
+        return;
+      }
+      var outcome = event.detail.xhr.getResponseHeader("X-Autosave");
+      if (outcome === "invalid") {
+        // The status line (swapped in) names the problem; the text stays on the page.
+        refused = true;
+        set("failed");
+        leaving = null;
+        return;
+      }
+      if (changes === sent) {
+        set("saved");
+        if (leaving) {
+          var target = leaving;
+          leaving = null;
+          window.location.assign(target);
+        }
+      } else {
+        set("pending");
+        if (leaving) flush();
+      }
+    });
+
+    form.addEventListener("htmx:sendError", function (event) {
+      if (event.detail.elt === form) fail("Offline");
+    });
+    form.addEventListener("htmx:timeout", function (event) {
+      if (event.detail.elt === form) fail("Offline");
+    });
+
+    // The form's buttons post every answer of the page: nothing is lost by leaving.
+    form.addEventListener("submit", function () {
+      submitting = true;
+    });
+
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (!link || event.defaultPrevented || event.button !== 0) return;
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+      if (link.target && link.target !== "_self") return;
+      var href = link.getAttribute("href");
+      if (!href || href.charAt(0) === "#") return;
+      var state = form.dataset.autosave;
+      if (state === "saved" || state === "failed") return; // failed: the browser asks
+      event.preventDefault();
+      leaving = link.href;
+      flush();
+    });
+
+    window.addEventListener("beforeunload", function (event) {
+      if (submitting || leaving || form.dataset.autosave === "saved") return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
