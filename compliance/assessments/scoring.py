@@ -17,6 +17,7 @@ from compliance.questionnaires.models import (
     ScoreBand,
     Section,
 )
+from compliance.questionnaires.services import sealed_digest
 from compliance.scoring import (
     AnswerData,
     BandSpec,
@@ -47,8 +48,9 @@ class VersionContent:
 
 #: Loaded contents of published and retired versions, which never change (see
 #: ``LockedVersionError``): a process loads each one once. Drafts are always read afresh.
-#: Keyed by the version's id and creation time, so that a row restored or recreated under
-#: a reused id is never taken for another.
+#: Keyed by the version's id, creation and publication times and content digest, so that
+#: a row restored or recreated under a reused id, or content that differs in any way, is
+#: never taken for another: every process keys the same content alike.
 _LOCKED_CONTENT: dict[tuple, VersionContent] = {}
 _LOCKED_CONTENT_MAX = 32
 _LOCKED_CONTENT_LOCK = threading.Lock()
@@ -67,7 +69,7 @@ def load_version(version: QuestionnaireVersion) -> VersionContent:
     process and then shared (read-only) by every request; a draft is read each time.
     """
     if not version.is_draft:
-        key = (version.pk, version.created_at)
+        key = (version.pk, version.created_at, version.published_at, sealed_digest(version))
         cached = _LOCKED_CONTENT.get(key)
         if cached is None:
             cached = _read_version(version)

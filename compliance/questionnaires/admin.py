@@ -9,6 +9,7 @@ from __future__ import annotations
 from adminsortable2.admin import SortableAdminBase, SortableTabularInline
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -64,6 +65,46 @@ class LockedWhenPublished:
     def has_add_permission(self, request, *args):
         obj = args[0] if args else None
         return super().has_add_permission(request, *args) and not self.is_locked(obj)
+
+
+class RefusesLockedChanges(LockedWhenPublished):
+    """ModelAdmin mixin: a change, delete or bulk delete that reaches published content
+    (a stale form, a crafted POST, a race with publishing) gets a message, never an error
+    page. New rows under a published parent are refused by the model's ``clean()``."""
+
+    def _refused(self, request: HttpRequest, error: LockedVersionError) -> HttpResponse:
+        self.message_user(request, " ".join(error.messages), messages.ERROR)
+        return HttpResponseRedirect(request.path)
+
+    def _locked_target(self, request: HttpRequest, object_id) -> bool:
+        if request.method != "POST" or object_id is None:
+            return False
+        return self.is_locked(self.get_object(request, unquote(object_id)))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if self._locked_target(request, object_id):
+            return self._refused(request, LockedVersionError())
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except LockedVersionError as error:
+            return self._refused(request, error)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if self._locked_target(request, object_id):
+            self.message_user(request, " ".join(LockedVersionError().messages), messages.ERROR)
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            )
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except LockedVersionError as error:
+            return self._refused(request, error)
+
+    def delete_queryset(self, request, queryset) -> None:
+        try:
+            super().delete_queryset(request, queryset)
+        except LockedVersionError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
 
 
 # ------------------------------------------------------------------------------ inlines
@@ -315,7 +356,7 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuestionnaireVersion)
-class QuestionnaireVersionAdmin(LockedWhenPublished, SortableAdminBase, admin.ModelAdmin):
+class QuestionnaireVersionAdmin(RefusesLockedChanges, SortableAdminBase, admin.ModelAdmin):
     list_display = [
         "__str__",
         "number",
@@ -549,7 +590,7 @@ class QuestionnaireVersionAdmin(LockedWhenPublished, SortableAdminBase, admin.Mo
 
 
 @admin.register(Section)
-class SectionAdmin(LockedWhenPublished, SortableAdminBase, admin.ModelAdmin):
+class SectionAdmin(RefusesLockedChanges, SortableAdminBase, admin.ModelAdmin):
     list_display = ["code", "title_en", "version", "weight", "question_count"]
     list_filter = [VersionFilter]
     list_select_related = ["version__questionnaire"]
@@ -581,7 +622,7 @@ class SectionAdmin(LockedWhenPublished, SortableAdminBase, admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(LockedWhenPublished, SortableAdminBase, admin.ModelAdmin):
+class QuestionAdmin(RefusesLockedChanges, SortableAdminBase, admin.ModelAdmin):
     form = QuestionForm
     list_display = ["code", "short_text", "section", "type", "weight", "critical", "version"]
     list_filter = [VersionFilter, "type", "critical", SectionFilter]
@@ -641,13 +682,10 @@ class QuestionAdmin(LockedWhenPublished, SortableAdminBase, admin.ModelAdmin):
             )
 
 
-@admin.register(Choice)
-class ChoiceAdmin(admin.ModelAdmin):
-    """Registered for permissions and autocomplete only; choices are edited inline."""
+@admin.register(Choice, Reference, ScoreBand, Source)
+class VersionPartAdmin(RefusesLockedChanges, admin.ModelAdmin):
+    """Parts of a version that are edited inline on their question's or version's page;
+    registered for permissions and links, and guarded like every page under a version."""
 
     def has_module_permission(self, request):
         return False
-
-
-for model in (Reference, ScoreBand, Source):
-    admin.site.register(model, ChoiceAdmin)

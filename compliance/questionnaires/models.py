@@ -6,13 +6,13 @@ is not a draft (``save``, ``delete``, queryset ``update``/``delete`` and cascade
 The only change a published version accepts is its status moving on to retired.
 """
 
+import contextvars
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.signals import pre_delete
-from django.dispatch import receiver
+from django.db.models.signals import pre_delete, pre_save
 from django.utils.translation import gettext_lazy as _
 
 from compliance.i18n import Translated
@@ -79,7 +79,46 @@ class Questionnaire(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class VersionManager(models.Manager):
+class VersionQuerySet(models.QuerySet):
+    """Bulk writes on versions: a published or retired row accepts only what ``save``
+    accepts of it (published -> retired), and the one-time record of its digest."""
+
+    def update(self, **kwargs):
+        locked = self.exclude(status=QuestionnaireVersion.Status.DRAFT)
+        if locked.exists():
+            retiring = set(kwargs) == {"status"} and kwargs["status"] == (
+                QuestionnaireVersion.Status.RETIRED
+            )
+            sealing = set(kwargs) == {"content_digest"} and isinstance(
+                kwargs["content_digest"], str
+            )
+            if retiring and locked.exclude(status=QuestionnaireVersion.Status.PUBLISHED).exists():
+                retiring = False
+            if sealing and locked.exclude(content_digest="").exists():
+                sealing = False
+            if not (retiring or sealing):
+                raise LockedVersionError()
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.exclude(status=QuestionnaireVersion.Status.DRAFT).exists():
+            raise LockedVersionError()
+        return super().delete()
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        # Checked before Django's bulk_update opens its transaction (an error inside it
+        # would spoil the caller's): bulk updates are for drafts only.
+        objs = list(objs)
+        if (
+            self.filter(pk__in=[obj.pk for obj in objs])
+            .exclude(status=QuestionnaireVersion.Status.DRAFT)
+            .exists()
+        ):
+            raise LockedVersionError()
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class VersionManager(models.Manager.from_queryset(VersionQuerySet)):
     def get_by_natural_key(self, slug: str, number: int) -> "QuestionnaireVersion":
         return self.get(questionnaire__slug=slug, number=number)
 
@@ -127,6 +166,13 @@ class QuestionnaireVersion(models.Model):
         help_text=_(
             "A critical question scoring below this fraction of its maximum is a critical finding."
         ),
+    )
+    content_digest = models.CharField(
+        _("content digest"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("SHA-256 of the version's content, recorded when it is published."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -185,10 +231,12 @@ class QuestionnaireVersion(models.Model):
         same_status = stored.status == self.status
         if not (moving_to_retired or same_status):
             raise LockedVersionError(self)
+        sealing = not stored.content_digest
         changed = [
             field.attname
             for field in self._meta.concrete_fields
             if field.attname != "status"
+            and not (sealing and field.attname == "content_digest")
             and getattr(stored, field.attname) != getattr(self, field.attname)
         ]
         if changed:
@@ -204,8 +252,45 @@ class QuestionnaireVersion(models.Model):
         return self.status == self.Status.DRAFT
 
 
+#: Set while a bulk_update has checked the new parents of its rows itself, so that the
+#: ``update`` it makes (with CASE expressions for the parents) is let through.
+_PARENTS_CHECKED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "parents_checked", default=False
+)
+
+
+def _locked(version_ids) -> bool:
+    """Whether any of these versions is not a draft (or does not exist)."""
+    ids = {pk for pk in version_ids if pk is not None}
+    if not ids:
+        return False
+    drafts = QuestionnaireVersion.objects.filter(
+        pk__in=ids, status=QuestionnaireVersion.Status.DRAFT
+    ).count()
+    return drafts != len(ids)
+
+
+def _parent_versions(model, parents: dict[str, set]) -> set:
+    """The versions that the given parent ids (per parent field of ``model``) belong to."""
+    versions = set()
+    for name, ids in parents.items():
+        ids = {pk for pk in ids if pk is not None}
+        if not ids:
+            continue
+        related = model._meta.get_field(name).related_model
+        if related is QuestionnaireVersion:
+            versions |= ids
+        else:
+            versions |= set(
+                related._base_manager.filter(pk__in=ids).values_list(
+                    related.version_path, flat=True
+                )
+            )
+    return versions
+
+
 class VersionContentQuerySet(models.QuerySet):
-    """Refuses bulk updates and deletes that would touch a published version."""
+    """Refuses bulk writes that would touch a published version, or move rows into one."""
 
     def _touches_locked_version(self) -> bool:
         path = self.model.version_path
@@ -218,6 +303,19 @@ class VersionContentQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if self._touches_locked_version():
             raise LockedVersionError()
+        moved = {}
+        for name in self.model.parent_fields:
+            for key in (name, f"{name}_id"):
+                if key in kwargs:
+                    value = kwargs[key]
+                    if isinstance(value, models.Model):
+                        value = value.pk
+                    if isinstance(value, int | None):
+                        moved[name] = {value}
+                    elif not _PARENTS_CHECKED.get():
+                        raise LockedVersionError()  # an expression nobody checked
+        if moved and _locked(_parent_versions(self.model, moved)):
+            raise LockedVersionError()
         return super().update(**kwargs)
 
     def delete(self):
@@ -225,12 +323,46 @@ class VersionContentQuerySet(models.QuerySet):
             raise LockedVersionError()
         return super().delete()
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if _locked(_parent_versions(self.model, _parents_of(self.model, objs))):
+            raise LockedVersionError()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        # Checked before Django's bulk_update opens its transaction (an error inside it
+        # would spoil the caller's): the rows as stored, and the parents they are given.
+        objs = list(objs)
+        if self.filter(pk__in=[obj.pk for obj in objs])._touches_locked_version() or _locked(
+            _parent_versions(self.model, _parents_of(self.model, objs))
+        ):
+            raise LockedVersionError()
+        token = _PARENTS_CHECKED.set(True)
+        try:
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        finally:
+            _PARENTS_CHECKED.reset(token)
+
+
+def _parents_of(model, objs) -> dict[str, set]:
+    return {
+        name: {getattr(obj, model._meta.get_field(name).attname) for obj in objs}
+        for name in model.parent_fields
+    }
+
 
 class VersionContent(models.Model):
-    """Something that belongs to one questionnaire version and is frozen with it."""
+    """Something that belongs to one questionnaire version and is frozen with it.
+
+    Whatever way a row is written, both the version it is stored under and the versions
+    of the parents it is given must be drafts: a published row can neither be changed
+    nor moved, and nothing can be added to (or moved into) a published version.
+    """
 
     #: Lookup path from this model to its QuestionnaireVersion.
     version_path = "version"
+    #: The foreign keys that tie a row to a version (directly or through a parent).
+    parent_fields: tuple[str, ...] = ("version",)
 
     objects = VersionContentQuerySet.as_manager()
 
@@ -238,8 +370,7 @@ class VersionContent(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if not self.version_is_draft():
-            raise LockedVersionError()
+        self.refuse_if_locked()
         return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -247,10 +378,24 @@ class VersionContent(models.Model):
             raise LockedVersionError()
         return super().delete(*args, **kwargs)
 
+    def clean(self):
+        # Forms (the admin's among them) show the refusal as a message, not an error page.
+        super().clean()
+        self.refuse_if_locked()
+
+    def refuse_if_locked(self) -> None:
+        versions = _parent_versions(type(self), _parents_of(type(self), [self]))
+        if self.pk is not None:
+            versions |= set(self.stored_versions())
+        if _locked(versions):
+            raise LockedVersionError()
+
+    def stored_versions(self):
+        """The version the stored row (if any) belongs to, as it is in the database."""
+        return type(self)._base_manager.filter(pk=self.pk).values_list(self.version_path, flat=True)
+
     def version_is_draft(self) -> bool:
-        return QuestionnaireVersion.objects.filter(
-            pk=self._version_id(), status=QuestionnaireVersion.Status.DRAFT
-        ).exists()
+        return not _locked(set(self.stored_versions()) or {self._version_id()})
 
     def _version_id(self) -> int | None:
         return self.version_id
@@ -357,6 +502,8 @@ class Source(VersionContent):
 
 
 class Question(VersionContent):
+    parent_fields = ("version", "section", "show_if_question")
+
     class Type(models.TextChoices):
         YES_PARTIAL_NO = "yes_partial_no", _("Yes / partially / no")
         SINGLE_CHOICE = "single_choice", _("Single choice")
@@ -509,6 +656,7 @@ class QuestionPartManager(models.Manager.from_queryset(VersionContentQuerySet)):
 
 
 class Choice(VersionContent):
+    parent_fields = ("question",)
     version_path = "question__version"
 
     question = models.ForeignKey(
@@ -572,6 +720,7 @@ class Reference(VersionContent):
     """Where a question comes from: a source and a place in it (article, element)."""
 
     version_path = "question__version"
+    parent_fields = ("question", "source")
 
     question = models.ForeignKey(
         Question, on_delete=models.CASCADE, related_name="references", verbose_name=_("question")
@@ -621,6 +770,8 @@ class ScoreBandManager(models.Manager.from_queryset(VersionContentQuerySet)):
 
 class ScoreBand(VersionContent):
     """A maturity level: the range of scores it covers, for the whole version or one section."""
+
+    parent_fields = ("version", "section")
 
     version = models.ForeignKey(
         QuestionnaireVersion,
@@ -694,7 +845,6 @@ class ScoreBand(VersionContent):
     natural_key.dependencies = ["questionnaires.section"]
 
 
-@receiver(pre_delete)
 def refuse_cascading_deletes_of_locked_content(sender, instance, **kwargs) -> None:
     """Cascades bypass ``delete()``: check here that nothing published goes with them."""
     if isinstance(instance, VersionContent) and not instance.version_is_draft():
@@ -706,3 +856,37 @@ def refuse_cascading_deletes_of_locked_content(sender, instance, **kwargs) -> No
         ).exists()
     ):
         raise LockedVersionError(instance)
+
+
+def refuse_raw_changes_to_locked_content(sender, instance, raw=False, **kwargs) -> None:
+    """``loaddata`` saves raw, past ``save()``: it may add rows (an empty database is
+    loaded that way), but not change a stored row of a published version. (Rows it adds
+    to a published version are caught by the digest check of our ``loaddata``.)"""
+    if not raw or instance.pk is None:
+        return
+    stored = sender._base_manager.filter(pk=instance.pk).first()
+    if stored is None:
+        return
+    if isinstance(instance, QuestionnaireVersion):
+        instance._refuse_changes_once_published()
+        return
+    if instance.version_is_draft():
+        return
+    for field in sender._meta.concrete_fields:
+        if getattr(stored, field.attname) != getattr(instance, field.attname):
+            raise LockedVersionError()
+
+
+# Connected to the guarded models only: a receiver without a sender would run for every
+# delete in the project and turn off Django's fast deletes everywhere.
+for _model in (QuestionnaireVersion, Section, Source, Question, Choice, Reference, ScoreBand):
+    pre_delete.connect(
+        refuse_cascading_deletes_of_locked_content,
+        sender=_model,
+        dispatch_uid=f"locked-delete-{_model.__name__}",
+    )
+    pre_save.connect(
+        refuse_raw_changes_to_locked_content,
+        sender=_model,
+        dispatch_uid=f"locked-raw-save-{_model.__name__}",
+    )

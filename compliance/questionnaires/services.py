@@ -6,6 +6,8 @@ a version's status any other way.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
@@ -13,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import yaml_format
-from .document import QuestionnaireDocument, create_version, document_from_version
+from .document import QuestionnaireDocument, Text, create_version, document_from_version
 from .models import LockedVersionError, QuestionnaireVersion
 from .validation import Problem, check_document
 
@@ -39,8 +41,55 @@ def publish_version(version: QuestionnaireVersion) -> QuestionnaireVersion:
         raise PublishError(problems)
     version.status = QuestionnaireVersion.Status.PUBLISHED
     version.published_at = timezone.now()
-    version.save(update_fields=["status", "published_at"])
+    version.content_digest = content_digest(version)
+    version.save(update_fields=["status", "published_at", "content_digest"])
     return version
+
+
+def content_digest(version: QuestionnaireVersion) -> str:
+    """SHA-256 of everything the version holds, as its YAML export writes it: equal
+    digests, equal content. Recorded when the version is published."""
+    # The questionnaire's title is the questionnaire's, not the version's: left out.
+    document = dataclasses.replace(document_from_version(version), title=Text())
+    return hashlib.sha256(yaml_format.dump(document).encode()).hexdigest()
+
+
+def sealed_digest(version: QuestionnaireVersion) -> str:
+    """The recorded digest of a published or retired version (recorded now for one
+    published before digests were kept); "" for a draft, whose content may change."""
+    if version.is_draft:
+        return ""
+    if not version.content_digest:
+        digest = content_digest(version)
+        QuestionnaireVersion.objects.filter(pk=version.pk, content_digest="").update(
+            content_digest=digest
+        )
+        version.content_digest = digest
+    return version.content_digest
+
+
+class TamperedVersion(Exception):
+    """Published content no longer matches the digest recorded when it was published."""
+
+
+def verify_published_content(versions=None) -> None:
+    """Refuse (raise ``TamperedVersion``) when any published or retired version's
+    content differs from its recorded digest; record the digests still missing."""
+    if versions is None:
+        versions = QuestionnaireVersion.objects.exclude(status=QuestionnaireVersion.Status.DRAFT)
+    for version in versions.select_related("questionnaire"):
+        recorded = version.content_digest
+        if not recorded:
+            sealed_digest(version)
+        elif content_digest(version) != recorded:
+            raise TamperedVersion(
+                _(
+                    "The content of %(version)s no longer matches the digest recorded when "
+                    "it was published; published content cannot change. Create a new draft "
+                    "instead."
+                )
+                % {"version": version}
+            )
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ import hashlib
 import mimetypes
 import multiprocessing
 import os
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -50,18 +51,22 @@ VARIANTS = {"pdfa": "pdf/a-3u"}
 STALE_GRACE = 60
 
 
-def _template_digest() -> str:
-    """Changes whenever the report's templates or stylesheet change (a new cache key)."""
-    root = Path(settings.BASE_DIR)
-    files = sorted((root / "templates" / "reports" / "pdf").glob("*.html"))
-    files += sorted((root / "compliance" / "static" / "reports").glob("*.css"))
-    digest = hashlib.sha256()
-    for file in files:
-        digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]
+def _stylesheet_digest() -> str:
+    """The report's stylesheet, which the HTML names but does not hold."""
+    stylesheet = Path(settings.BASE_DIR) / "compliance" / "static" / "reports" / "report.css"
+    return hashlib.sha256(stylesheet.read_bytes()).hexdigest()
 
 
-TEMPLATE_DIGEST = _template_digest()
+STYLESHEET_DIGEST = _stylesheet_digest()
+
+
+@dataclass(frozen=True)
+class PreparedReport:
+    """A report as it would be printed now: its data, its exact HTML and the PDF's key."""
+
+    report: Report
+    html: str
+    key: str
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -98,7 +103,11 @@ def report_html(report: Report, language: str) -> str:
             "assessment": report.assessment,
             "language": language,
             "html_lang": "zh-Hans" if language.startswith("zh") else "en",
-            "generated": timezone.localtime(),
+            # When the answers stood as shown (not when the file was made), so that the
+            # same answers always give the same document, and the same key.
+            "as_of": timezone.localtime(
+                report.assessment.submitted_at or report.assessment.last_changed_at
+            ),
             "bars": charts.section_bars(report, "pdf-bars"),
             "page_before": _css_string(before),
             "page_middle": _css_string(middle),
@@ -122,10 +131,6 @@ class RenderError(Exception):
         super().__init__(message)
         self.failure = failure
         self.detail = detail
-
-
-def render_pdf(report: Report, language: str, variant: str | None = None) -> bytes:
-    return write_pdf(report_html(report, language), variant)
 
 
 def write_pdf(html: str, variant: str | None = None, timeout: float | None = None) -> bytes:
@@ -178,25 +183,13 @@ def _render_child(html: str, variant: str | None, sender) -> None:  # pragma: no
         os._exit(0)  # skip the parent's atexit handlers and database connections
 
 
-def cache_key(report: Report, language: str, variant: str | None) -> str:
-    """Everything a report shows, digested: a change to any of it is a new key."""
-    assessment = report.assessment
-    parts = [
-        str(assessment.uuid),
-        assessment.status,
-        assessment.title,
-        str(assessment.period_start),
-        str(assessment.period_end),
-        assessment.organisation.name,
-        assessment.last_changed_at.isoformat(),
-        str(assessment.submitted_at),
-        str(assessment.version_id),
-        language,
-        variant or "",
-        TEMPLATE_DIGEST,
-    ]
-    if report.comparison:
-        parts.append(str(report.comparison.previous.uuid))
+def cache_key(html: str, variant: str | None) -> str:
+    """The digest of exactly what is rendered: the HTML, its stylesheet and the variant.
+
+    Everything the report shows (answers, the comparison with an earlier assessment, a
+    translation, a template, a chart, presentation code) changes the HTML, so a stored
+    PDF can never disagree with the report as it stands."""
+    parts = [variant or "", STYLESHEET_DIGEST, html]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -205,11 +198,12 @@ def html_for(assessment, language: str) -> str:
         return report_html(build_report(assessment), language)
 
 
-def report_and_key(assessment, language: str, variant: str | None) -> tuple[Report, str]:
-    """The report as it stands, and the content key of its PDF."""
+def prepare(assessment, language: str, variant: str | None) -> PreparedReport:
+    """The report as it stands, its HTML and the content key of its PDF."""
     with translation.override(language):
         report = build_report(assessment)
-    return report, cache_key(report, language, variant)
+        html = report_html(report, language)
+    return PreparedReport(report, html, cache_key(html, variant))
 
 
 def stale_after() -> timedelta:
@@ -261,7 +255,11 @@ def _claim(assessment, language: str, variant: str | None, key: str) -> tuple[Re
 
 
 def produce(
-    assessment, language: str, variant: str | None = None, *, report: Report | None = None
+    assessment,
+    language: str,
+    variant: str | None = None,
+    *,
+    prepared: PreparedReport | None = None,
 ) -> tuple[ReportFile, bytes | None]:
     """Render and store the report's PDF, unless it is stored or being rendered elsewhere.
 
@@ -269,17 +267,14 @@ def produce(
     the PDF. A failed render is recorded on the row (``failed``, with the reason) and
     raises ``RenderError``; the assessment itself is never touched.
     """
-    if report is None:
-        report, key = report_and_key(assessment, language, variant)
-    else:
-        key = cache_key(report, language, variant)
+    prepared = prepared or prepare(assessment, language, variant)
+    key = prepared.key
     row, claimed = _claim(assessment, language, variant, key)
     if not claimed:
         return row, None
     mine = ReportFile.objects.filter(pk=row.pk, attempt=row.attempt)
     try:
-        with translation.override(language):
-            pdf = render_pdf(report, language, variant)
+        pdf = write_pdf(prepared.html, variant)
         row.file.save(f"{key}.pdf", ContentFile(pdf), save=False)
     except BaseException as error:
         if isinstance(error, RenderError):
@@ -334,10 +329,11 @@ def stored_pdf(
     If-None-Match header) already names the key, the PDF is neither read nor rendered:
     the result is ``(key, None)``.
     """
-    report, key = report_and_key(assessment, language, variant)
+    prepared = prepare(assessment, language, variant)
+    key = prepared.key
     if f'"{key}"' in client_has:
         return key, None
-    row, pdf = produce(assessment, language, variant, report=report)
+    row, pdf = produce(assessment, language, variant, prepared=prepared)
     if pdf is not None:
         return key, pdf
     if row.status == ReportFile.Status.READY:
@@ -346,5 +342,4 @@ def stored_pdf(
     if row.status == ReportFile.Status.FAILED:
         raise RenderError(row.get_failure_display(), row.failure, row.error)
     # Another process is rendering it: do the same work here rather than wait.
-    with translation.override(language):
-        return key, render_pdf(report, language, variant)
+    return key, write_pdf(prepared.html, variant)

@@ -20,7 +20,7 @@ from compliance.assessments.selectors import assessment_or_404
 
 from . import charts, exports
 from .models import ReportFile
-from .pdf import STATIC_SCHEME, VARIANTS, html_for, report_and_key
+from .pdf import STATIC_SCHEME, VARIANTS, html_for, prepare
 from .presentation import build_report
 from .tasks import request_report
 
@@ -110,8 +110,7 @@ def _report_job(request: HttpRequest, assessment) -> tuple[str, str | None, str,
     variant_name = request.GET.get("variant", "")
     variant = VARIANTS.get(variant_name)
     variant_name = variant_name if variant else ""
-    _report, key = report_and_key(assessment, language, variant)
-    return language, variant, variant_name, key
+    return language, variant, variant_name, prepare(assessment, language, variant).key
 
 
 @login_required

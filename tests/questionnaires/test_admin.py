@@ -59,8 +59,9 @@ def test_draft_is_editable_and_published_version_is_read_only(editor_client, dra
     url = reverse("admin:questionnaires_question_change", args=[question.pk])
     page = editor_client.get(url).content.decode()
     assert 'name="_save"' not in page and 'name="text_en"' not in page
-    response = editor_client.post(url, {"text_en": "Changed"})
-    assert response.status_code == 403
+    response = editor_client.post(url, {"text_en": "Changed"}, follow=True)
+    assert response.status_code == 200
+    assert "no longer a draft and cannot be changed" in response.content.decode()
     question.refresh_from_db()
     assert question.text_en == "Is the policy signed?"
 

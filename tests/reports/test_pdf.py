@@ -186,7 +186,7 @@ def test_the_report_page_is_the_same_report_as_html(editor_client, assessment):
 
     def without_times(html: str) -> str:
         html = re.sub(r'dcterms.created" content="[^"]*"', "", html)
-        return re.sub(r"Generated</td><td>[^<]*", "", html)
+        return re.sub(r"Answers as of</td><td>[^<]*", "", html)
 
     printed = html_for(assessment, "en")
     # The browser gets the stylesheet by its static URL instead of the PDF fetcher's scheme.
@@ -211,3 +211,50 @@ def test_score_matches_the_scoring_function(editor_client, assessment, editor):
     result = compute_result(load_version(assessment.version), answers_by_code(assessment))
     first_page = read(pdf_of(editor_client, assessment, lang="en")).pages[0].extract_text()
     assert f"{result.score:.1f}" in first_page
+
+
+def test_the_stored_report_follows_a_reopened_and_resubmitted_previous_assessment(
+    editor_client, assessment, editor, sample_version
+):
+    """The later report's "change since last time" comes from the previous assessment:
+    when that one is reopened, changed and submitted again, the later PDF changes too."""
+    from compliance.assessments.services import reopen
+
+    give(assessment, editor.user, "policy-signed", "yes")
+    give(assessment, editor.user, "policy-maturity", "l2")
+    give(assessment, editor.user, "lists", "controlled")
+    give(assessment, editor.user, "watch-process", "yes")
+    submit(assessment, editor.user)
+    later = create_assessment(
+        organisation=editor.organisation,
+        version=sample_version,
+        title="2027",
+        user=editor.user,
+        carry_over_from=assessment,
+    )
+    url = reverse("assessment_report_pdf", args=[later.uuid])
+    first = editor_client.get(url, {"lang": "en"})
+    assert first.status_code == 200
+    reopen(assessment, editor.user, note="Correction")
+    give(assessment, editor.user, "policy-signed", "no")
+    submit(assessment, editor.user)
+    second = editor_client.get(url, {"lang": "en"})
+    assert second["ETag"] != first["ETag"]
+    assert text_of(read(second.getvalue())) != text_of(read(first.getvalue()))
+
+
+def test_a_changed_translation_makes_a_new_report(editor_client, assessment, editor):
+    from django.utils.translation import trans_real
+
+    give(assessment, editor.user, "policy-signed", "yes")
+    url = reverse("assessment_report_pdf", args=[assessment.uuid])
+    first = editor_client.get(url, {"lang": "zh-hans"})
+    catalog = trans_real.translation("zh-hans")._catalog
+    original = catalog["Executive summary"]
+    catalog["Executive summary"] = "执行摘要（新译）"
+    try:
+        second = editor_client.get(url, {"lang": "zh-hans"})
+    finally:
+        catalog["Executive summary"] = original
+    assert second["ETag"] != first["ETag"]
+    assert "执行摘要（新译）" in text_of(read(second.getvalue())).replace("\n", "")

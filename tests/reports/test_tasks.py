@@ -336,9 +336,9 @@ request_report(assessment, "en", None, "{key}")
 def test_concurrent_first_clicks_in_several_processes_queue_one_task(
     database_tasks, assessment, tmp_path
 ):
-    from compliance.reports.pdf import report_and_key
+    from compliance.reports.pdf import prepare
 
-    _report, key = report_and_key(assessment, "en", None)
+    key = prepare(assessment, "en", None).key
     shared = SharedDatabase(tmp_path)
     shared.publish()
     clicks = 4
