@@ -131,7 +131,7 @@ def complete_default_assessment():
             if choices
             else AnswerInput(value_text="Benchmark answer")
         )
-        items.append(Submitted(question, value, None, ""))
+        items.append(Submitted(question, value, None))
     save_answers(assessment, items, user)
     return assessment
 

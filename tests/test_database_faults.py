@@ -105,7 +105,7 @@ def started(editor, version) -> Assessment:
     lists = load_version(version).questions["lists"]
     save_answers(
         assessment,
-        [Submitted(lists, AnswerInput(choice_codes=("controlled",)), None, "")],
+        [Submitted(lists, AnswerInput(choice_codes=("controlled",)), None)],
         editor.user,
     )
     return assessment
@@ -124,7 +124,7 @@ def completed(editor, version) -> Assessment:
     }
     save_answers(
         assessment,
-        [Submitted(content.questions[code], value, None, "") for code, value in given.items()],
+        [Submitted(content.questions[code], value, None) for code, value in given.items()],
         editor.user,
     )
     return assessment

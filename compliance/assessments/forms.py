@@ -17,6 +17,17 @@ from .services import AnswerInput, Submitted, loaded_token, parse_loaded_token
 MAX_TEXT = 5000
 
 
+class DateInput(forms.DateInput):
+    """A browser date picker. Its value is ISO 8601 in every language: a browser leaves a
+    date input blank when given another format (such as Chinese ``2025/03/15``), and the
+    next save would then erase the date."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class AnswerForm(forms.Form):
     """The answer to one question; its prefix is the question's code."""
 
@@ -85,7 +96,7 @@ class AnswerForm(forms.Form):
             )
         if question.type == Question.Type.DATE:
             return forms.DateField(
-                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+                label=label, required=False, widget=DateInput()
             )
         return forms.CharField(
             label=label,
@@ -118,6 +129,15 @@ class AnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        chosen = cleaned.get("answer")
+        if self.question.type == Question.Type.MULTIPLE_CHOICE and chosen and len(chosen) > 1:
+            alone = [c for c in self.question.choices.all() if c.exclusive and c.code in chosen]
+            if alone:
+                self.add_error(
+                    "answer",
+                    _("“%(choice)s” cannot be combined with other answers.")
+                    % {"choice": alone[0].label},
+                )
         if cleaned.get("not_applicable") and not cleaned.get("na_justification", "").strip():
             self.add_error(
                 "na_justification", _("Say why this question does not apply to the company.")
@@ -134,7 +154,7 @@ class AnswerForm(forms.Form):
             codes = tuple(sorted(value or ()))
         elif question.uses_choices and value:
             codes = (value,)
-        revision, fingerprint = parse_loaded_token(data.get("loaded", ""))
+        revision, loaded_fields = parse_loaded_token(data.get("loaded", ""))
         return Submitted(
             question=question,
             value=AnswerInput(
@@ -148,7 +168,7 @@ class AnswerForm(forms.Form):
                 evidence=data.get("evidence", ""),
             ),
             loaded_revision=revision,
-            loaded_fingerprint=fingerprint,
+            loaded_fields=loaded_fields,
             confirm=bool(data.get("confirm")),
         )
 
@@ -161,10 +181,10 @@ class NewAssessmentForm(forms.Form):
         empty_label=None,
     )
     period_start = forms.DateField(
-        label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Period from"), required=False, widget=DateInput()
     )
     period_end = forms.DateField(
-        label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Period to"), required=False, widget=DateInput()
     )
     carry_over_from = forms.ModelChoiceField(
         label=_("Start from the answers of"),

@@ -71,20 +71,26 @@ class AnswerInput:
             evidence=answer.evidence,
         )
 
-    def fingerprint(self) -> str:
-        """A short digest of the answer, to tell whether the respondent changed it."""
+    def field_values(self) -> dict[str, object]:
+        """Each answer field as a JSON-ready value, in ``ANSWER_FIELDS`` order."""
         number = None if self.value_number is None else str(self.value_number.normalize())
-        data = [
-            list(self.choice_codes),
-            number,
-            self.value_date.isoformat() if self.value_date else None,
-            self.value_text,
-            self.not_applicable,
-            self.na_justification,
-            self.comment,
-            self.evidence,
-        ]
-        return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
+        return {
+            "choice_codes": list(self.choice_codes),
+            "value_number": number,
+            "value_date": self.value_date.isoformat() if self.value_date else None,
+            "value_text": self.value_text,
+            "not_applicable": self.not_applicable,
+            "na_justification": self.na_justification,
+            "comment": self.comment,
+            "evidence": self.evidence,
+        }
+
+    def field_digests(self) -> tuple[str, ...]:
+        """A short digest of each field, to tell which fields a respondent changed."""
+        return tuple(
+            hashlib.sha256(json.dumps(value).encode()).hexdigest()[:8]
+            for value in self.field_values().values()
+        )
 
     def apply_to(self, answer: Answer) -> None:
         answer.choice_codes = list(self.choice_codes)
@@ -104,30 +110,44 @@ class Submitted:
     question: Question
     value: AnswerInput
     loaded_revision: int | None
-    loaded_fingerprint: str
+    #: The page's ``field_digests`` of the answer it showed; empty when unknown.
+    loaded_fields: tuple[str, ...] = ()
     confirm: bool = False
 
 
 @dataclass
 class SaveOutcome:
     saved: list[str] = field(default_factory=list)
-    #: Questions that someone else changed after the page was loaded (this save won).
+    #: Answers that someone (another person, or the same person in another tab) changed
+    #: in the same field after the page was loaded: this save won that field.
     overwritten: list[tuple[str, object]] = field(default_factory=list)
+    #: Answers where a change made elsewhere since the page was loaded, to other fields,
+    #: was kept alongside this page's.
+    merged: list[str] = field(default_factory=list)
     answers: dict[str, Answer] = field(default_factory=dict)
+    #: What the page now holds of each saved answer (its new ``loaded`` value).
+    tokens: dict[str, str] = field(default_factory=dict)
 
 
-def loaded_token(answer: Answer | None) -> str:
-    """What a page remembers of an answer when it shows it: its revision and fingerprint."""
+def loaded_token(answer: Answer | None, shown: AnswerInput | None = None) -> str:
+    """What a page remembers of an answer it shows: the answer's revision and a digest of
+    each field as the page shows it (``shown``, or the stored answer)."""
     revision = answer.revision if answer else 0
-    return f"{revision}:{AnswerInput.of(answer).fingerprint()}"
+    digests = (shown or AnswerInput.of(answer)).field_digests()
+    return f"{revision}:{'.'.join(digests)}"
 
 
-def parse_loaded_token(token: str) -> tuple[int | None, str]:
-    revision, _, fingerprint = (token or "").partition(":")
+def parse_loaded_token(token: str) -> tuple[int | None, tuple[str, ...]]:
+    revision, _, digests = (token or "").partition(":")
+    fields = tuple(digests.split("."))
+    if len(fields) != len(ANSWER_FIELDS) or not all(
+        len(part) == 8 and part.isascii() and part.isalnum() for part in fields
+    ):
+        fields = ()
     # isdigit() also accepts digits that int() refuses (such as "²"); a page never sends them.
     if revision.isascii() and revision.isdigit() and len(revision) <= 10:
-        return int(revision), fingerprint
-    return None, fingerprint
+        return int(revision), fields
+    return None, fields
 
 
 @transaction.atomic
@@ -209,38 +229,45 @@ def save_answers(
     changed_fields = {"revision", "updated_by", "updated_at"}
     for item in submitted:
         answer = existing.get(item.question.pk)
-        changed_here = item.value.fingerprint() != item.loaded_fingerprint
+        stored = AnswerInput.of(answer)
+        mine, theirs = _changes(item, stored)
         confirming = bool(answer and answer.carried_over and item.confirm)
-        if not changed_here and not confirming:
+        if not mine and not confirming:
             continue
-        if answer is not None and AnswerInput.of(answer) == item.value and not confirming:
+        # This page's changes, field by field, over the answer as it is stored now: a
+        # change made elsewhere since the page was loaded, to another field, is kept.
+        value = AnswerInput(
+            **{
+                name: getattr(item.value if name in mine else stored, name)
+                for name in ANSWER_FIELDS
+            }
+        )
+        clashes = {name for name in mine & theirs if getattr(stored, name) != getattr(value, name)}
+        if answer is not None and value == stored and not confirming:
+            outcome.tokens[item.question.code] = loaded_token(answer, item.value)
             continue
         if answer is None:
             answer = Answer(assessment=assessment, question=item.question)
             to_create.append(answer)
         else:
-            if (
-                changed_here
-                and item.loaded_revision is not None
-                and answer.revision != item.loaded_revision
-                and answer.updated_by_id != user.pk  # one's own autosave is no conflict
-            ):
+            if clashes:
                 outcome.overwritten.append((item.question.code, answer.updated_by))
+            elif theirs - mine:
+                outcome.merged.append(item.question.code)
             to_update.append(answer)
-            before = {name: getattr(answer, name) for name in ANSWER_FIELDS}
+            changed_fields.update(
+                name for name in ANSWER_FIELDS if getattr(stored, name) != getattr(value, name)
+            )
             if answer.carried_over:
                 changed_fields.add("carried_over")
-        item.value.apply_to(answer)
-        if answer.pk is not None:
-            changed_fields.update(
-                name for name in ANSWER_FIELDS if getattr(answer, name) != before[name]
-            )
+        value.apply_to(answer)
         answer.revision += 1
         answer.carried_over = False
         answer.updated_by = user
         answer.updated_at = timezone.now()
         outcome.saved.append(item.question.code)
         outcome.answers[item.question.code] = answer
+        outcome.tokens[item.question.code] = loaded_token(answer, item.value)
     if to_create:
         bulk_create_with_history(to_create, Answer, default_user=user)
     if to_update:
@@ -254,6 +281,21 @@ def save_answers(
         assessment.last_changed_by = user
         refresh_progress(assessment, content)
     return outcome
+
+
+def _changes(item: Submitted, stored: AnswerInput) -> tuple[set[str], set[str]]:
+    """The fields this page changed, and the fields changed elsewhere since it loaded.
+
+    Without the page's digests (a client that sends none), every field that differs from
+    the stored answer counts as this page's change, and nothing as another's."""
+    submitted = item.value.field_digests()
+    now = stored.field_digests()
+    if not item.loaded_fields:
+        return {n for n, a, b in zip(ANSWER_FIELDS, submitted, now, strict=True) if a != b}, set()
+    loaded = item.loaded_fields
+    mine = {n for n, a, b in zip(ANSWER_FIELDS, submitted, loaded, strict=True) if a != b}
+    theirs = {n for n, a, b in zip(ANSWER_FIELDS, now, loaded, strict=True) if a != b}
+    return mine, theirs
 
 
 def refresh_progress(assessment: Assessment, content: VersionContent | None = None) -> None:

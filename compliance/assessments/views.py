@@ -155,19 +155,28 @@ def section(request: HttpRequest, assessment, n: int) -> HttpResponse:
         except services.AssessmentLocked:
             return locked_response(request, assessment)
         answers.update(outcome.answers)
+        invalid = [form for form in forms if not form.is_valid()]
+        if request.htmx:
+            return _autosave_response(
+                request, assessment, content, current, answers, outcome, invalid
+            )
         for code, who in outcome.overwritten:
             messages.warning(
                 request,
                 _(
                     "“%(question)s” had been changed by %(who)s since you opened the page; "
-                    "your answer replaced theirs."
+                    "your answer replaced theirs (theirs is in the question's history)."
                 )
-                % {"question": content.questions[code].text, "who": who or _("someone")},
+                % {"question": content.questions[code].text, "who": _who(who, request.user)},
             )
-        invalid = [form for form in forms if not form.is_valid()]
-        if request.htmx:
-            return _autosave_response(
-                request, assessment, content, current, answers, outcome, invalid
+        for code in outcome.merged:
+            messages.info(
+                request,
+                _(
+                    "“%(question)s” had been changed elsewhere since you opened the page, in "
+                    "other fields than yours: both changes were kept."
+                )
+                % {"question": content.questions[code].text},
             )
         if not invalid:
             if outcome.saved:
@@ -198,6 +207,15 @@ def section(request: HttpRequest, assessment, n: int) -> HttpResponse:
         ),
         status=200,
     )
+
+
+def _who(user, me) -> str:
+    """Who made a change, as a warning names them."""
+    if user is None:
+        return _("someone")
+    if user.pk == me.pk:
+        return _("you, in another tab or window")
+    return user.email
 
 
 def _section_context(assessment, membership, content, current, n, items, forms, answers, result):
@@ -232,12 +250,16 @@ def _autosave_response(request, assessment, content, current, answers, outcome, 
         "assessments/_autosave.html",
         {
             "saved": outcome.saved,
-            "tokens": {code: services.loaded_token(answers.get(code)) for code in outcome.saved},
+            "tokens": outcome.tokens,
             "conditional": [
                 (q.code, q.code in hidden) for q in current.questions.all() if q.show_if_question_id
             ],
             "invalid": invalid,
-            "overwritten": outcome.overwritten,
+            "overwritten": [
+                (content.questions[code].text, _who(who, request.user))
+                for code, who in outcome.overwritten
+            ],
+            "merged": [content.questions[code].text for code in outcome.merged],
         },
     )
     # The page's script reads this to tell a real autosave answer from anything else

@@ -199,6 +199,7 @@ class ChoiceInline(LockedWhenPublished, SortableTabularInline):
         "label_zh_hans",
         "score",
         "min_value",
+        "exclusive",
         "description_en",
         "description_zh_hans",
     ]

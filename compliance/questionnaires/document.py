@@ -58,6 +58,7 @@ class ChoiceDocument:
     score: Decimal
     description: Text = field(default_factory=Text)
     min_value: Decimal | None = None
+    exclusive: bool = False
 
 
 @dataclass
@@ -237,6 +238,7 @@ def _question_document(question: Question) -> QuestionDocument:
                 score=choice.score,
                 description=Text.of(choice, "description"),
                 min_value=choice.min_value,
+                exclusive=choice.exclusive,
             )
             for choice in question.choices.all()
         ],
@@ -312,6 +314,7 @@ def create_version(
                 code=choice.code,
                 score=choice.score,
                 min_value=choice.min_value,
+                exclusive=choice.exclusive,
                 **choice.label.columns("label"),
                 **choice.description.columns("description"),
             )

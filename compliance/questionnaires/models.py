@@ -683,6 +683,14 @@ class Choice(VersionContent):
         blank=True,
         help_text=_("Number questions only: this score applies from this value upwards."),
     )
+    exclusive = models.BooleanField(
+        _("exclusive"),
+        default=False,
+        help_text=_(
+            "Multiple-choice questions only: this choice (such as “None”) cannot be ticked "
+            "together with any other."
+        ),
+    )
 
     label = Translated()
     description = Translated()

@@ -174,6 +174,12 @@ class _Checker:
                     c_where,
                     _("the score %(score)s is outside 0 to 1") % {"score": choice.score},
                 )
+            if choice.exclusive and question.type != Question.Type.MULTIPLE_CHOICE:
+                self.add(
+                    (*c_path, "exclusive"),
+                    c_where,
+                    _("only a multiple-choice question's choice can be exclusive"),
+                )
             if question.type == Question.Type.NUMBER and choice.min_value is None:
                 self.add(
                     (*c_path, "min_value"),

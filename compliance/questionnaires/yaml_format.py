@@ -413,13 +413,16 @@ class _Reader:
         )
 
     def choice(self, item: Any, path: Path) -> ChoiceDocument:
-        data = self.mapping(item, path, {"code", "label", "score"}, {"description", "min_value"})
+        data = self.mapping(
+            item, path, {"code", "label", "score"}, {"description", "min_value", "exclusive"}
+        )
         return ChoiceDocument(
             code=self.code(data.get("code"), (*path, "code")),
             label=self.text(data.get("label"), (*path, "label"), required=True),
             score=self.decimal(data.get("score"), (*path, "score"), Decimal(0)),
             description=self.text(data.get("description"), (*path, "description")),
             min_value=self.decimal(data.get("min_value"), (*path, "min_value")),
+            exclusive=self.boolean(data.get("exclusive"), (*path, "exclusive"), False),
         )
 
     def reference(self, item: Any, path: Path) -> ReferenceDocument:
@@ -572,6 +575,7 @@ def _question(question: QuestionDocument) -> dict:
                         "description": _text(choice.description),
                         "score": choice.score,
                         "min_value": choice.min_value,
+                        "exclusive": choice.exclusive or None,
                     }
                 )
                 for choice in question.choices

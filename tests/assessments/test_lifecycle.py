@@ -19,7 +19,7 @@ from tests.factories import MembershipFactory
 
 def answer(assessment, user, code, *choices, **values):
     question = Question.objects.get(version=assessment.version, code=code)
-    item = Submitted(question, AnswerInput(choice_codes=tuple(choices), **values), None, "")
+    item = Submitted(question, AnswerInput(choice_codes=tuple(choices), **values), None)
     return save_answers(assessment, [item], user)
 
 
@@ -94,10 +94,8 @@ def test_carry_over_copies_matching_answers_marked_until_confirmed(editor, asses
     question = copied["policy-signed"].question
     from compliance.assessments.services import loaded_token, parse_loaded_token
 
-    revision, fingerprint = parse_loaded_token(loaded_token(copied["policy-signed"]))
-    item = Submitted(
-        question, AnswerInput.of(copied["policy-signed"]), int(revision), fingerprint, True
-    )
+    revision, fields = parse_loaded_token(loaded_token(copied["policy-signed"]))
+    item = Submitted(question, AnswerInput.of(copied["policy-signed"]), int(revision), fields, True)
     save_answers(follow_up, [item], editor.user)
     assert not Answer.objects.get(pk=copied["policy-signed"].pk).carried_over
 

@@ -245,3 +245,60 @@ def test_viewers_cannot_save(client, assessment, editor):
     assert "viewer" in response.content.decode()
     assert Answer.objects.count() == 0
     assert Assessment.objects.get().is_draft
+
+
+def test_the_same_user_in_two_tabs_keeps_both_edits_to_different_fields(editor_client, assessment):
+    """An older tab's save keeps the newer text another tab saved to another field, and
+    a clash on the same field is said, naming the other tab."""
+    tab_a = {**page_data(editor_client, assessment), "policy-signed-answer": "yes"}
+    tab_b = dict(tab_a)
+    editor_client.post(
+        section_url(assessment), {**tab_a, "policy-signed-comment": "Signed by the CEO."}
+    )
+    page = editor_client.post(
+        section_url(assessment),
+        {**tab_b, "policy-signed-evidence": "Board minutes 2026-03"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    stored = answers(assessment)["policy-signed"]
+    assert stored.comment == "Signed by the CEO."
+    assert stored.evidence == "Board minutes 2026-03"
+    assert "both changes were kept" in page
+    assert "yours replaced it" not in page
+    # The same field in both tabs: the later save wins, and says whose text it replaced.
+    response = editor_client.post(
+        section_url(assessment), {**tab_b, "policy-signed-comment": "Not signed yet."}, follow=True
+    )
+    assert answers(assessment)["policy-signed"].comment == "Not signed yet."
+    assert answers(assessment)["policy-signed"].evidence == "Board minutes 2026-03"
+    assert "you, in another tab or window" in response.content.decode()
+
+
+def test_an_autosave_gives_the_page_a_token_of_what_it_shows(editor_client, assessment):
+    """After a merge the page still shows its own evidence text: its next save must not
+    take that for a change and undo the other tab's."""
+    tab_a = page_data(editor_client, assessment)
+    tab_b = dict(tab_a)
+    editor_client.post(section_url(assessment), {**tab_a, "policy-signed-evidence": "From A"})
+    page = editor_client.post(
+        section_url(assessment), {**tab_b, "policy-signed-answer": "yes"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    token = page.split('name="policy-signed-loaded" value="')[1].split('"')[0]
+    editor_client.post(
+        section_url(assessment),
+        {**tab_b, "policy-signed-answer": "no", "policy-signed-loaded": token},
+        HTTP_HX_REQUEST="true",
+    )
+    stored = answers(assessment)["policy-signed"]
+    assert stored.choice_codes == ["no"] and stored.evidence == "From A"
+
+
+def test_an_exclusive_choice_cannot_be_combined(editor_client, assessment):
+    data = {**page_data(editor_client, assessment, 2), "lists-answer": ["controlled", "none"]}
+    response = editor_client.post(section_url(assessment, 2), data)
+    assert response.status_code == 200
+    assert "“None” cannot be combined with other answers." in response.content.decode()
+    assert "lists" not in answers(assessment)
+    # Alone it is an answer like any other.
+    editor_client.post(section_url(assessment, 2), {**data, "lists-answer": ["none"]})
+    assert answers(assessment)["lists"].choice_codes == ["none"]

@@ -96,7 +96,7 @@ def answer_everything(assessment, user, variant: int = 0) -> None:
                 comment=f"已由合规部门审核（第{index}项）。",
                 evidence=f"《出口管制合规手册》第{index}版",
             )
-        items.append(Submitted(question, value, None, ""))
+        items.append(Submitted(question, value, None))
     save_answers(assessment, items, user)
 
 

@@ -14,3 +14,11 @@ def visible_codes(page: Page) -> list[str]:
     return page.locator(".question-card").evaluate_all(
         "cards => cards.filter(card => card.checkVisibility()).map(card => card.id.slice(2))"
     )
+
+
+def log_in(page: Page, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

@@ -125,3 +125,27 @@ def test_unquoted_yes_as_a_code_gets_a_hint(sample_yaml):
     content = sample_yaml.replace("{code: l0,", "{code: yes,")
     [problem] = problems_of(content)
     assert "write yes, no, on and off in quotes" in problem
+
+
+def test_an_exclusive_choice_survives_export_and_import(draft):
+    from compliance.questionnaires.services import export_questionnaire
+
+    text = export_questionnaire(draft)
+    assert "exclusive: true" in text
+    again = import_questionnaire(text.replace("number: 1", "number: 2"))
+    assert (
+        again.sections.get(code="screening")
+        .questions.get(code="lists")
+        .choices.get(code="none")
+        .exclusive
+    )
+
+
+@pytest.mark.django_db
+def test_only_a_multiple_choice_question_has_exclusive_choices(sample_yaml):
+    broken = sample_yaml.replace(
+        "- {code: l0, label: {en: None, zh-hans: 无}, score: 0}",
+        "- {code: l0, label: {en: None, zh-hans: 无}, score: 0, exclusive: true}",
+    )
+    [problem] = problems_of(broken)
+    assert "only a multiple-choice question's choice can be exclusive" in problem

@@ -73,7 +73,7 @@ def complete_default(default_version, editor):
             value = AnswerInput(value_date=date(2026, 3, 31))
         else:
             value = AnswerInput(value_text="Distributor of laser modules.")
-        items.append(Submitted(question, value, None, ""))
+        items.append(Submitted(question, value, None))
     save_answers(assessment, items, editor.user)
     return assessment
 

@@ -17,7 +17,7 @@ def give(assessment, user, code, *choices, **values):
     question = Question.objects.get(version=assessment.version, code=code)
     save_answers(
         assessment,
-        [Submitted(question, AnswerInput(choice_codes=tuple(choices), **values), None, "")],
+        [Submitted(question, AnswerInput(choice_codes=tuple(choices), **values), None)],
         user,
     )
 

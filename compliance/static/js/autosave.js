@@ -67,30 +67,28 @@
       set("saving");
     });
 
-    // Decide before htmx swaps anything: only a real autosave answer may say "Saved".
+    // A 200 that is not an autosave answer (the login page, after the session ended)
+    // must not be swapped into the status line. Error statuses htmx does not swap.
     form.addEventListener("htmx:beforeSwap", function (event) {
       if (event.detail.elt !== form) return;
       var xhr = event.detail.xhr;
-      var outcome = xhr.getResponseHeader("X-Autosave");
-      if (xhr.status === 200 && outcome) {
-        return; // "saved" or "invalid": the response says which, in words
-      }
-      event.detail.shouldSwap = false;
-      event.detail.isError = true;
-      if (xhr.status === 400 || xhr.status === 409) {
-        fail("Locked");
-      } else if (xhr.status === 403 || (xhr.status === 200 && !outcome)) {
-        // A login page (the session ended) or a refusal: nothing was saved.
+      if (xhr.status === 200 && !xhr.getResponseHeader("X-Autosave")) {
+        event.detail.shouldSwap = false;
         fail("Session");
-      } else {
-        fail("Failed");
       }
     });
+
+    function refusal(status) {
+      if (status === 400 || status === 409) return "Locked";
+      if (status === 403) return "Session"; // the CSRF token of an ended session
+      if (!status) return "Offline";
+      return "Failed";
+    }
 
     form.addEventListener("htmx:afterRequest", function (event) {
       if (event.detail.elt !== form || refused) return;
       if (!event.detail.successful) {
-        fail(event.detail.xhr && event.detail.xhr.status ? "Failed" : "Offline");
+        fail(refusal(event.detail.xhr ? event.detail.xhr.status : 0));
         return;
       }
       var outcome = event.detail.xhr.getResponseHeader("X-Autosave");
