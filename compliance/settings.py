@@ -183,6 +183,10 @@ STORAGES = {
 
 #: Seconds a PDF report may take to render before it is stopped with a clear message.
 REPORT_RENDER_TIMEOUT = env.float("REPORT_RENDER_TIMEOUT", default=120.0)
+# With the immediate task backend a render holds the web process that runs it: at most
+# this many at once, so that renders never take every web worker (keep it below the
+# number of gunicorn workers). Others wait on a page that says the report is coming.
+REPORT_WEB_RENDERS = env.int("REPORT_WEB_RENDERS", default=1)
 # Background tasks through Django's task interface (the django-tasks backport; django.tasks
 # from Django 6). "immediate" runs a task inside the request that enqueues it, so a single
 # process needs nothing else; "database" keeps tasks in the database for `manage.py

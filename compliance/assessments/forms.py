@@ -95,9 +95,7 @@ class AnswerForm(forms.Form):
                 max_value=10**9,
             )
         if question.type == Question.Type.DATE:
-            return forms.DateField(
-                label=label, required=False, widget=DateInput()
-            )
+            return forms.DateField(label=label, required=False, widget=DateInput())
         return forms.CharField(
             label=label,
             required=False,
@@ -180,12 +178,8 @@ class NewAssessmentForm(forms.Form):
         queryset=QuestionnaireVersion.objects.none(),
         empty_label=None,
     )
-    period_start = forms.DateField(
-        label=_("Period from"), required=False, widget=DateInput()
-    )
-    period_end = forms.DateField(
-        label=_("Period to"), required=False, widget=DateInput()
-    )
+    period_start = forms.DateField(label=_("Period from"), required=False, widget=DateInput())
+    period_end = forms.DateField(label=_("Period to"), required=False, widget=DateInput())
     carry_over_from = forms.ModelChoiceField(
         label=_("Start from the answers of"),
         queryset=Assessment.objects.none(),

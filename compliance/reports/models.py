@@ -6,6 +6,7 @@ when a process claims it, and ends ``ready`` (the PDF is in ``file``, kept by th
 file storage) or ``failed``. The life cycle is driven by ``compliance.reports.pdf``.
 """
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -51,6 +52,15 @@ class ReportFile(models.Model):
     #: while the row still carries the attempt it claimed, so a render that was given up
     #: for dead cannot overwrite a newer one.
     attempt = models.PositiveIntegerField(_("attempt"), default=0)
+    #: Who asked for it first: a person has one render under way at a time.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
     #: The background task of the latest attempt (django-tasks result id).
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     #: When this content was first asked for; orders the renders of one assessment.
@@ -66,6 +76,23 @@ class ReportFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} {self.language} {self.key[:8]} {self.status}"
+
+
+class RenderSlot(models.Model):
+    """One of the ``REPORT_WEB_RENDERS`` renders that web processes may run at once (with
+    the immediate task backend, a render holds the web process that runs it): taken by a
+    conditional update, so that no two processes take the same slot."""
+
+    #: The content key being rendered in this slot; empty when the slot is free.
+    key = models.CharField(_("content key"), max_length=64, blank=True)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("render slot")
+        verbose_name_plural = _("render slots")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.key or '-'}"
 
 
 @receiver(post_delete, sender=ReportFile)

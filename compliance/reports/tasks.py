@@ -24,14 +24,15 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
+from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
 from compliance.assessments.models import Assessment
 
-from .models import ReportFile
+from .models import RenderSlot, ReportFile
 from .pdf import VARIANTS, RenderError, is_stale, produce, stale_after
 
 logger = logging.getLogger(__name__)
@@ -77,17 +78,81 @@ def is_lost(row: ReportFile, now=None) -> bool:
     return result.status != TaskResultStatus.READY
 
 
+def runs_in_the_request() -> bool:
+    """Whether renders run inside the web request (the immediate backend)."""
+    return isinstance(render_report.get_backend(), ImmediateBackend)
+
+
+def must_wait(assessment, user, key: str) -> bool:
+    """Whether a new render of ``key`` has to wait for others to finish first.
+
+    One render at a time per assessment and per person (a respondent alternating "save"
+    and "download" asks for a new report each time; the next one starts when the current
+    one is done, and the page that waits says so). Lost jobs do not count."""
+    busy = ReportFile.objects.filter(
+        status__in=[ReportFile.Status.QUEUED, ReportFile.Status.RUNNING]
+    ).exclude(key=key)
+    mine = Q(assessment=assessment)
+    if user is not None and user.is_authenticated:
+        mine |= Q(requested_by=user)
+    now = timezone.now()
+    return any(not is_lost(row, now) for row in busy.filter(mine))
+
+
+def take_render_slot(key: str) -> int | None:
+    """A web render slot for ``key`` (its number), or None when all are taken."""
+    now = timezone.now()
+    for number in range(1, settings.REPORT_WEB_RENDERS + 1):
+        RenderSlot.objects.get_or_create(pk=number)
+        free = Q(key="") | Q(taken_at__lt=now - stale_after())
+        if RenderSlot.objects.filter(free, pk=number).update(key=key, taken_at=now):
+            return number
+    return None
+
+
+def release_render_slot(number: int, key: str) -> None:
+    RenderSlot.objects.filter(pk=number, key=key).update(key="", taken_at=None)
+
+
 def request_report(
-    assessment, language: str, variant: str | None, key: str, *, retry: bool = False
+    assessment,
+    language: str,
+    variant: str | None,
+    key: str,
+    *,
+    retry: bool = False,
+    user=None,
 ) -> ReportFile | None:
     """The job of the report's content ``key``, enqueued when nobody has asked for it yet.
 
     Enqueues a task when the row is new, when it is lost, or when ``retry`` is set and it
     failed; concurrent requests race on the row (a unique key, a conditional update), so
     one task is enqueued however many ask. With the immediate backend the task has run
-    when this returns. ``None`` when the render found newer content and replaced this row.
+    when this returns. ``None`` when the render found newer content and replaced this row,
+    or when it has to wait (``must_wait``, or every web render slot is taken): the page
+    then shows that the report is being prepared, and asks again.
     """
     now = timezone.now()
+    existing = ReportFile.objects.filter(key=key).first()
+    if existing is None and must_wait(assessment, user, key):
+        return None
+    slot = None
+    if runs_in_the_request() and (existing is None or _wanted(existing, retry, now)):
+        slot = take_render_slot(key)
+        if slot is None:
+            return existing
+    try:
+        return _request(assessment, language, variant, key, retry, user, now)
+    finally:
+        if slot is not None:
+            release_render_slot(slot, key)
+
+
+def _wanted(row: ReportFile, retry: bool, now) -> bool:
+    return (retry and row.status == ReportFile.Status.FAILED) or is_lost(row, now)
+
+
+def _request(assessment, language, variant, key, retry, user, now) -> ReportFile | None:
     row, created = ReportFile.objects.get_or_create(
         key=key,
         defaults={
@@ -97,11 +162,11 @@ def request_report(
             "status": ReportFile.Status.QUEUED,
             "attempt": 1,
             "queued_at": now,
+            "requested_by": user if user is not None and user.is_authenticated else None,
         },
     )
     if not created:
-        wanted = (retry and row.status == ReportFile.Status.FAILED) or is_lost(row, now)
-        if not wanted:
+        if not _wanted(row, retry, now):
             return row
         queued = ReportFile.objects.filter(
             pk=row.pk, status=row.status, attempt=row.attempt

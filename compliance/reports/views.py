@@ -129,7 +129,7 @@ def report_pdf(request: HttpRequest, assessment) -> HttpResponse:
         response["ETag"] = f'"{key}"'
         return response
     retry = bool(request.GET.get("retry"))
-    row = request_report(assessment, language, variant, key, retry=retry)
+    row = request_report(assessment, language, variant, key, retry=retry, user=request.user)
     if retry:  # the address without the retry, so that reloading it does not retry again
         return redirect(request.path + _report_query(request, language, variant_name))
     if row is not None and row.status == ReportFile.Status.READY:
@@ -138,7 +138,7 @@ def report_pdf(request: HttpRequest, assessment) -> HttpResponse:
             return response
         # The file has gone from the storage: forget the row and render again.
         row.delete()
-        row = request_report(assessment, language, variant, key)
+        row = request_report(assessment, language, variant, key, user=request.user)
         if row is not None and row.status == ReportFile.Status.READY:
             response = _pdf_response(request, assessment, row)
             if response is not None:
@@ -152,7 +152,7 @@ def report_status(request: HttpRequest, assessment) -> HttpResponse:
     """Where the report's PDF stands, polled by the waiting page (a fragment for htmx)."""
     assessment, _membership = assessment_or_404(request.user, assessment)
     language, variant, variant_name, key = _report_job(request, assessment)
-    row = request_report(assessment, language, variant, key)
+    row = request_report(assessment, language, variant, key, user=request.user)
     return _status_page(request, assessment, row, language, variant_name)
 
 
