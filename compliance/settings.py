@@ -146,7 +146,11 @@ AXES_LOCKOUT_CALLABLE = "compliance.accounts.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (it holds the e-mail address)
 AXES_USERNAME_CALLABLE = "compliance.accounts.views.login_identity"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+# The client's address behind TRUSTED_PROXY_COUNT reverse proxies (X-Forwarded-For read
+# from the right), so that failures count per account *and* real client address: an
+# attacker's wrong passwords lock out the attacker's address, not the account's owner.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "compliance.accounts.addresses.client_address"
 
 #: How long an invitation link stays valid.
 INVITATION_MAX_AGE = timedelta(days=env.int("INVITATION_MAX_AGE_DAYS", default=7))

@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import F
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -27,6 +23,7 @@ from compliance.assessments.models import Answer, Assessment
 from compliance.reports.models import ReportFile
 from compliance.reports.pdf import stale_after
 from compliance.reports.views import WAITING_LONG
+from tests.processes import SharedDatabase, app_process
 from tests.reports.test_results import give
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -253,67 +250,6 @@ def test_a_file_gone_from_the_storage_is_rendered_again(editor_client, assessmen
     second = editor_client.get(pdf_url(assessment), {"lang": "en"})
     assert second.status_code == 200 and second["ETag"] == first["ETag"]
     assert stored_files() == [ReportFile.objects.get().file.name]
-
-
-class SharedDatabase:
-    """The test's database, as another process can open it: PostgreSQL's test database
-    itself, or for SQLite (in memory, this process only) a file copied to and from it."""
-
-    def __init__(self, folder: Path) -> None:
-        self.sqlite_file = None
-        settings = connection.settings_dict
-        if connection.vendor == "postgresql":
-            self.url = "postgres://{}:{}@{}:{}/{}".format(
-                quote(settings["USER"], safe=""),
-                quote(settings["PASSWORD"], safe=""),
-                settings["HOST"] or "localhost",
-                settings["PORT"] or 5432,
-                settings["NAME"],
-            )
-        elif connection.vendor == "sqlite":
-            self.sqlite_file = folder / "shared.sqlite3"
-            self.url = f"sqlite:///{self.sqlite_file}"
-        else:  # pragma: no cover
-            pytest.fail(f"No way to share a {connection.vendor} test database")
-
-    def publish(self) -> None:
-        """Make what this process wrote visible to the other process."""
-        if self.sqlite_file:
-            connection.ensure_connection()
-            target = sqlite3.connect(self.sqlite_file)
-            connection.connection.backup(target)
-            target.close()
-
-    def take_back(self) -> None:
-        """Bring what the other process wrote into this process's database."""
-        if self.sqlite_file:
-            source = sqlite3.connect(self.sqlite_file)
-            source.backup(connection.connection)
-            source.close()
-
-    def render_status(self) -> str | None:
-        """The status of the (only) stored render, as the other process left it."""
-        if not self.sqlite_file:
-            return ReportFile.objects.values_list("status", flat=True).first()
-        with sqlite3.connect(self.sqlite_file, timeout=20) as peek:
-            row = peek.execute("SELECT status FROM reports_reportfile").fetchone()
-        return row[0] if row else None
-
-
-def app_process(command: list[str], shared: SharedDatabase, **popen) -> subprocess.Popen:
-    """A process of the app, as deployed (production settings), on the test's database."""
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "compliance.settings",
-        "SECRET_KEY": "tests-only-not-a-secret",
-        "DEBUG": "0",
-        "DATABASE_URL": shared.url,
-        "TASK_BACKEND": "database",
-        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
-    }
-    return subprocess.Popen(
-        [sys.executable, "manage.py", *command], cwd=ROOT, env=environment, **popen
-    )
 
 
 CLICK = """
