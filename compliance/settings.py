@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "compliance.organisations",
     "compliance.assessments",
     "compliance.reports",
+    "compliance.notifications",
     "compliance.backup",
 ]
 
@@ -221,6 +222,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="compliance@localhost")
+# E-mails per hour (compliance.notifications): to one address of one kind (sign-up,
+# invitation, password reset), from one client address, and from one signed-in sender.
+MAIL_LIMIT_PER_RECIPIENT = env.int("MAIL_LIMIT_PER_RECIPIENT", default=3)
+MAIL_LIMIT_PER_ADDRESS = env.int("MAIL_LIMIT_PER_ADDRESS", default=20)
+MAIL_LIMIT_PER_SENDER = env.int("MAIL_LIMIT_PER_SENDER", default=30)
 
 # Production HTTPS behaviour. Behind a reverse proxy that terminates TLS, set
 # SECURE_PROXY_SSL_HEADER_ENABLED=1 so that X-Forwarded-Proto is trusted.

@@ -110,9 +110,10 @@ def test_another_organisations_member_gets_404(client, world, route, parameters)
 def test_anonymous_users_are_sent_to_login(client, world, route, parameters):
     url = url_for(route, parameters, world)
     for response in (client.get(url), client.post(url)):
-        assert response.status_code in (302, 404, 405), url
-        if response.status_code == 302:
-            assert response["Location"].startswith("/accounts/login/"), url
+        # Whatever the method: the login comes first, before any 404 or 405 could tell
+        # an anonymous visitor what exists.
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/accounts/login/?next="), url
 
 
 @pytest.mark.parametrize(("route", "parameters"), ROUTES, ids=[r for r, _ in ROUTES])
@@ -133,3 +134,40 @@ def test_staff_without_membership_see_no_organisation_data_outside_the_admin(cli
     client.force_login(staff)
     url = f"/organisations/{world['victim'].organisation.uuid}/members/"
     assert client.get(url).status_code == 404
+
+
+#: The pages an anonymous visitor may open: everything else sends them to the login.
+PUBLIC = {
+    "",
+    "healthz",
+    "favicon.ico",
+    "i18n/setlang/",
+    "invitations/<str:token>/",
+    "accounts/signup/",
+    "accounts/activate/<str:uidb64>/<str:token>/",
+    "accounts/login/",
+    "accounts/logout/",
+    "accounts/password_reset/",
+    "accounts/password_reset/done/",
+    "accounts/reset/<uidb64>/<token>/",
+    "accounts/reset/done/",
+}
+EVERY_ROUTE = [
+    (route, set(pattern.pattern.regex.groupindex))
+    for route, pattern in walk(get_resolver().url_patterns)
+    if not route.startswith(SKIPPED_PREFIXES) and route not in PUBLIC
+]
+
+
+def test_the_public_pages_are_the_only_ones_without_login():
+    routes = {route for route, _ in walk(get_resolver().url_patterns)}
+    assert PUBLIC <= routes  # a renamed public page must be renamed here too
+    assert "assessments/" in {route for route, _ in EVERY_ROUTE}
+
+
+@pytest.mark.parametrize(("route", "parameters"), EVERY_ROUTE, ids=[r for r, _ in EVERY_ROUTE])
+def test_every_other_page_needs_a_login(client, world, route, parameters):
+    url = url_for(route, parameters, world)
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/accounts/login/?next="), url

@@ -1,5 +1,7 @@
 """Forms for the e-mail based user model."""
 
+import logging
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import (
@@ -7,9 +9,13 @@ from django.contrib.auth.password_validation import (
     validate_password,
 )
 from django.core.validators import MaxLengthValidator
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .validators import validate_one_line
+
+logger = logging.getLogger(__name__)
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):
@@ -81,20 +87,24 @@ class SignUpForm(NewPasswordForm):
     organisation = forms.CharField(
         label=_("Organisation name"),
         max_length=200,
+        validators=[validate_one_line],
         help_text=_("The company you assess. You can add others later."),
     )
-    sector = forms.CharField(label=_("Sector"), max_length=200, required=False)
-    country = forms.CharField(label=_("Country or region"), max_length=100, required=False)
+    sector = forms.CharField(
+        label=_("Sector"), max_length=200, required=False, validators=[validate_one_line]
+    )
+    country = forms.CharField(
+        label=_("Country or region"),
+        max_length=100,
+        required=False,
+        validators=[validate_one_line],
+    )
 
     field_order = ["email", "password1", "password2", "organisation", "sector", "country"]
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email address already exists. Log in instead.")
-            )
-        return email
+        # Whether the address has an account is not said here: the e-mail says it.
+        return self.cleaned_data["email"].strip().lower()
 
     def email_for_validation(self) -> str:
         return self.cleaned_data.get("email", "")
@@ -109,3 +119,38 @@ class InvitedAccountForm(NewPasswordForm):
 
     def email_for_validation(self) -> str:
         return self.email
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's password reset, with its e-mail sent within the sending limits. When a
+    limit is reached nothing is sent, and the page says the same as always (it must not
+    tell whether the address has an account); it mentions the hourly limit."""
+
+    def save(self, *args, request=None, **kwargs):
+        self._request = request
+        return super().save(*args, request=request, **kwargs)
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        from compliance.notifications import services as notifications
+        from compliance.notifications.models import SentMail
+
+        subject = render_to_string(subject_template_name, context)
+        body = render_to_string(email_template_name, context)
+        try:
+            notifications.send(
+                SentMail.Kind.PASSWORD_RESET,
+                to_email,
+                subject,
+                body,
+                request=getattr(self, "_request", None),
+            )
+        except (notifications.MailLimitReached, notifications.MailNotSent) as error:
+            logger.warning("Password reset e-mail not sent: %s", error)

@@ -63,6 +63,8 @@ EXCLUDED: dict[str, str] = {
     "axes.accesslog": "login log (django-axes)",
     "axes.accessfailurelog": "login log (django-axes)",
     "reports.reportfile": "rendered PDF reports: a cache, rendered again when asked for",
+    "reports.renderslot": "which web process renders what right now",
+    "notifications.sentmail": "e-mails of the last hour, counted for sending limits",
     "django_tasks_database.dbtaskresult": "background task rows (PDF renders of the cache)",
 }
 

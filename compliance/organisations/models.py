@@ -6,14 +6,20 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from compliance.accounts.validators import validate_one_line
+
 
 class Organisation(models.Model):
     #: The id in URLs: not guessable, so that ids reveal nothing about other organisations.
     uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    sector = models.CharField(_("sector"), max_length=200, blank=True)
-    country = models.CharField(_("country"), max_length=100, blank=True)
+    sector = models.CharField(
+        _("sector"), max_length=200, blank=True, validators=[validate_one_line]
+    )
+    country = models.CharField(
+        _("country"), max_length=100, blank=True, validators=[validate_one_line]
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -6,15 +6,20 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+
+from compliance.notifications import services as notifications
+from compliance.notifications.models import SentMail
 
 from .models import Invitation, Membership, Organisation
 
@@ -69,12 +74,67 @@ def create_organisation(user, name: str, sector: str = "", country: str = "") ->
 
 
 @transaction.atomic
-def sign_up(
-    *, email: str, password: str, organisation_name: str, sector: str = "", country: str = ""
-):
-    """The user, the organisation and the owner membership, all or nothing."""
-    user = get_user_model().objects.create_user(email, password)
-    create_organisation(user, organisation_name, sector, country)
+def request_sign_up(
+    *,
+    email: str,
+    password: str,
+    organisation_name: str,
+    sector: str = "",
+    country: str = "",
+    request,
+) -> None:
+    """A sign-up that does not tell whether the address already has an account: the
+    page always says "check your e-mail", and the e-mail says what to do.
+
+    A new address gets an inactive account, its organisation and owner membership, and a
+    link that activates it (Django's token generator: it works once, and expires after
+    PASSWORD_RESET_TIMEOUT). An address not confirmed yet takes the newest sign-up's
+    password and organisation details (only the mailbox's owner can confirm it). An
+    active account is told that someone tried to sign up with it. All or nothing: when
+    the e-mail cannot be sent, nothing is saved (``MailNotSent``, ``MailLimitReached``)."""
+    email = email.strip().lower()
+    user = get_user_model().objects.filter(email__iexact=email).first()
+    if user is not None and user.is_active:
+        template = "registration/signup_exists_email.txt"
+        context = {
+            "login": request.build_absolute_uri(reverse("login")),
+            "reset": request.build_absolute_uri(reverse("password_reset")),
+        }
+    else:
+        if user is None:
+            user = get_user_model().objects.create_user(email, password, is_active=False)
+            create_organisation(user, organisation_name, sector, country)
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            Organisation.objects.filter(memberships__user=user).update(
+                name=organisation_name, sector=sector, country=country
+            )
+        token = default_token_generator.make_token(user)
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        template = "registration/signup_activate_email.txt"
+        context = {
+            "link": request.build_absolute_uri(reverse("activate", args=[uid, token])),
+            "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        }
+    with override(getattr(request, "LANGUAGE_CODE", None)):
+        subject = _("Your account for the export-control compliance self-assessment")
+        body = render_to_string(template, context)
+    notifications.send(SentMail.Kind.SIGN_UP, email, subject, body, request=request)
+
+
+def activate(uidb64: str, token: str):
+    """The account a sign-up link stands for, now active; None when the link is not
+    valid (used already, expired, or never issued)."""
+    try:
+        pk = force_str(urlsafe_base64_decode(uidb64))
+        user = get_user_model().objects.filter(pk=int(pk)).first()
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if user is None or user.is_active or not default_token_generator.check_token(user, token):
+        return None
+    user.is_active = True
+    user.save(update_fields=["is_active"])
     return user
 
 
@@ -137,8 +197,15 @@ def invite(organisation: Organisation, email: str, role: str, invited_by, reques
     with override(getattr(request, "LANGUAGE_CODE", None)):
         subject = _("Invitation to join %(organisation)s") % {"organisation": organisation.name}
         body = render_to_string("organisations/invitation_email.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    # Sent inside the transaction: when it cannot go (limits, the mail server), the
+    # invitation is not saved either, and the caller says why.
+    notifications.send(
+        SentMail.Kind.INVITATION,
+        invitation.email,
+        subject,
+        body,
+        request=request,
+        sender=invited_by,
     )
     return invitation
 
@@ -148,6 +215,17 @@ def accept_invitation(invitation: Invitation, user) -> Membership:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
         raise MembershipError(_("This invitation has already been used."))
+    if not Membership.objects.filter(
+        organisation_id=invitation.organisation_id,
+        user_id=invitation.invited_by_id,
+        role=Membership.Role.OWNER,
+    ).exists():
+        raise MembershipError(
+            _(
+                "This invitation is no longer valid: the person who sent it is no longer an "
+                "owner of the organisation. Ask one of its owners for a new one."
+            )
+        )
     if user.email.lower() != invitation.email.lower():
         raise MembershipError(
             _("This invitation was sent to %(email)s. Log in with that address to accept it.")
@@ -180,9 +258,42 @@ def change_role(membership: Membership, role: str) -> Membership:
         raise MembershipError(
             _("The last owner cannot be demoted: make someone else an owner first.")
         )
+    if membership.is_owner and role != Membership.Role.OWNER:
+        cancel_invitations_sent_by(membership)
     membership.role = role
     membership.save(update_fields=["role"])
     return membership
+
+
+def cancel_invitations_sent_by(membership: Membership) -> int:
+    """Someone who is no longer an owner leaves no invitation of theirs behind."""
+    deleted, _counts = Invitation.objects.filter(
+        organisation_id=membership.organisation_id,
+        invited_by_id=membership.user_id,
+        accepted_at__isnull=True,
+    ).delete()
+    return deleted
+
+
+@transaction.atomic
+def cancel_invitation(invitation: Invitation) -> None:
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()
+
+
+@transaction.atomic
+def accept_invitation_as_new_user(invitation: Invitation, password: str):
+    """An account for the invited address, and its membership, in one transaction. An
+    account of that address that was never activated (a sign-up not confirmed) is
+    activated with this password: the invitation link proves the mailbox too."""
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=invitation.email, is_active=False).first()
+    if user is None:
+        user = User.objects.create_user(invitation.email, password)
+    else:
+        user.set_password(password)
+        user.is_active = True
+        user.save(update_fields=["password", "is_active"])
+    return user, accept_invitation(invitation, user)
 
 
 @transaction.atomic
@@ -191,4 +302,5 @@ def remove_member(membership: Membership) -> None:
         raise MembershipError(
             _("The last owner cannot be removed: make someone else an owner first.")
         )
+    cancel_invitations_sent_by(membership)
     membership.delete()

@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from compliance.accounts.forms import InvitedAccountForm
+from compliance.notifications.services import MailLimitReached, MailNotSent
 
 from . import services
 from .forms import InvitationForm, OrganisationForm, RoleForm
@@ -70,6 +71,8 @@ def members(request: HttpRequest, organisation: str) -> HttpResponse:
                 )
             except services.MembershipError as error:
                 form.add_error("email", str(error))
+            except (MailLimitReached, MailNotSent) as error:
+                form.add_error(None, str(error))
             else:
                 messages.success(
                     request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
@@ -145,7 +148,7 @@ def invitation_cancel(request: HttpRequest, organisation: str, pk: int) -> HttpR
     invitation = get_object_or_404(
         Invitation, pk=pk, organisation=mine.organisation, accepted_at__isnull=True
     )
-    invitation.delete()
+    services.cancel_invitation(invitation)
     messages.success(
         request, _("Cancelled the invitation to %(email)s.") % {"email": invitation.email}
     )
@@ -160,18 +163,22 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "organisations/invitation_invalid.html", {"error": error}, status=400
         )
-    User = get_user_model()
-    existing = User.objects.filter(email__iexact=invitation.email).first()
+    existing = (
+        get_user_model().objects.filter(email__iexact=invitation.email, is_active=True).first()
+    )
     form = None
     if not request.user.is_authenticated and existing is None:
         form = InvitedAccountForm(request.POST or None, email=invitation.email)
     if request.method == "POST":
         user = request.user if request.user.is_authenticated else None
-        if user is None and form is not None and form.is_valid():
-            user = User.objects.create_user(invitation.email, form.cleaned_data["password1"])
-        if user is not None:
+        if user is not None or (form is not None and form.is_valid()):
             try:
-                membership = services.accept_invitation(invitation, user)
+                if user is not None:
+                    membership = services.accept_invitation(invitation, user)
+                else:
+                    user, membership = services.accept_invitation_as_new_user(
+                        invitation, form.cleaned_data["password1"]
+                    )
             except services.MembershipError as error:
                 messages.error(request, str(error))
             else:

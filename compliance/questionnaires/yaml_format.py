@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .document import (
     BandDocument,
@@ -42,12 +43,29 @@ MAX_NUMBER = Decimal(10) ** 15
 NUMBER_STEP = Decimal("0.000001")
 
 
+#: Problems described in full; past these a file's problems are only counted, so that a
+#: hostile file (150,000 unknown keys) costs neither seconds of CPU nor a huge page.
+MAX_PROBLEMS = 100
+
+
 class QuestionnaireFileError(ValueError):
     """A file that cannot be imported; ``problems`` lists every reason, with lines."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+    def __init__(self, problems: list[str], more: int = 0) -> None:
+        listed = problems[:MAX_PROBLEMS]
+        more += len(problems) - len(listed)
+        if more:
+            listed.append(
+                ngettext(
+                    "… and %(n)s more problem, not listed: fix these first.",
+                    "… and %(n)s more problems, not listed: fix these first.",
+                    more,
+                )
+                % {"n": f"{more:,}"}
+            )
+        super().__init__("\n".join(listed))
+        self.problems = listed
+        self.more = more
 
 
 # ---------------------------------------------------------------------------- reading
@@ -83,7 +101,7 @@ def load(content: bytes | str) -> QuestionnaireDocument:
     reader = _Reader(lines)
     document = reader.document(data)
     if reader.errors:
-        raise QuestionnaireFileError(reader.errors)
+        raise QuestionnaireFileError(reader.errors, reader.more)
     problems = check_document(document, publishing=False)
     if problems:
         raise QuestionnaireFileError(
@@ -167,6 +185,8 @@ class _Reader:
     def __init__(self, lines: dict[Path, int]) -> None:
         self.lines = lines
         self.errors: list[str] = []
+        #: Problems found past the first MAX_PROBLEMS: counted, not described.
+        self.more = 0
 
     def locate(self, path: Path) -> str:
         for end in range(len(path), -1, -1):
@@ -178,14 +198,21 @@ class _Reader:
         return ""
 
     def error(self, path: Path, message: str) -> None:
+        if len(self.errors) >= MAX_PROBLEMS:
+            self.more += 1
+            return
         self.errors.append(f"{self.locate(path)}{message}")
 
     def mapping(self, value: Any, path: Path, required: set[str], optional: set[str]) -> dict:
         if not isinstance(value, dict):
             self.error(path, _("expected a mapping of keys and values"))
             return {}
+        allowed = required | optional
         for key in value:
-            if key not in required | optional:
+            if key not in allowed:
+                if len(self.errors) >= MAX_PROBLEMS:
+                    self.more += 1
+                    continue
                 self.error(
                     (*path, key),
                     _("unknown key “%(key)s”; expected one of %(keys)s")

@@ -23,6 +23,9 @@ def test_sign_up_invite_accept_and_change_role(live_server, page, browser, scree
     page.get_by_label("Sector").fill("Instruments")
     screenshot("signup")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    screenshot("signup-done")
+    page.goto(re.search(r"https?://\S+/accounts/activate/\S+/", mail.outbox[-1].body).group(0))
     expect(page.locator("#header-organisation")).to_have_text(
         "Ningbo Precision Instruments Co., Ltd."
     )

@@ -1,7 +1,10 @@
 """A new user answers the whole default questionnaire in the browser, leaves in the middle,
 comes back to find every answer, toggles show-if questions, submits, and finds it locked."""
 
+import re
+
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
@@ -22,6 +25,8 @@ def sign_up(page: Page, base: str) -> None:
     page.get_by_label("Password again").fill(PASSWORD)
     page.get_by_label("Organisation name").fill("Suzhou Laser Systems Co., Ltd.")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    page.goto(re.search(r"https?://\S+/accounts/activate/\S+/", mail.outbox[-1].body).group(0))
 
 
 def log_in(page: Page, base: str) -> None:

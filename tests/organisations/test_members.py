@@ -143,3 +143,69 @@ def test_a_user_adds_another_organisation(client, owner):
     assert Membership.objects.filter(
         user=owner.user, organisation__name="Second Client Ltd.", role="owner"
     ).exists()
+
+
+def test_a_line_break_in_the_organisations_name_cannot_reach_a_mail_header(client, owner):
+    """A name stored before names were checked (or through the shell) still gives a
+    one-line subject, and the invitation is sent, not a server error."""
+    Organisation = owner.organisation.__class__
+    Organisation.objects.filter(pk=owner.organisation.pk).update(
+        name="Evil Co.\r\nBcc: everyone@example.com"
+    )
+    response = client.post(members_url(owner), {"email": "colleague@example.com", "role": "editor"})
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert message.bcc == [] and "Bcc" not in message.message().keys()
+    assert message.to == ["colleague@example.com"]
+
+
+def test_names_with_line_breaks_are_refused_at_input(client, owner):
+    response = client.post(
+        "/organisations/", {"name": "Two\nLines Co.", "sector": "", "country": ""}
+    )
+    assert "line breaks" in response.content.decode()
+    assert not Membership.objects.filter(organisation__name__contains="Lines").exists()
+
+
+def test_an_invitation_that_cannot_be_mailed_is_not_made(client, owner, settings):
+    # A real SMTP connection to a port where nothing listens: the send fails.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 5
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    response = client.post(members_url(owner), {"email": "colleague@example.com", "role": "editor"})
+    assert response.status_code == 200
+    assert "could not be sent" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_invitations_are_limited_per_sender(client, owner, settings):
+    settings.MAIL_LIMIT_PER_SENDER = 2
+    for n in range(2):
+        client.post(members_url(owner), {"email": f"c{n}@example.com", "role": "editor"})
+    response = client.post(members_url(owner), {"email": "c9@example.com", "role": "editor"})
+    assert "most e-mails allowed in one hour" in response.content.decode()
+    assert Invitation.objects.count() == 2 and len(mail.outbox) == 2
+
+
+def test_a_removed_owners_pending_invitations_stop_working(client, owner, invite):
+    link = invite(owner)
+    other = MembershipFactory(organisation=owner.organisation, role=Membership.Role.OWNER)
+    client.force_login(other.user)
+    client.post(f"{members_url(owner)}{owner.pk}/remove/")
+    assert not Membership.objects.filter(pk=owner.pk).exists()
+    client.logout()
+    response = client.get(link)
+    assert response.status_code == 400
+    assert not Membership.objects.filter(user__email="colleague@example.com").exists()
+
+
+def test_an_invitation_of_an_owner_demoted_since_is_refused(client, owner, invite):
+    from compliance.organisations.services import accept_invitation
+
+    link = invite(owner)
+    invitation = Invitation.objects.get()
+    Membership.objects.filter(pk=owner.pk).update(role=Membership.Role.EDITOR)  # bypassing
+    with pytest.raises(Exception, match="no longer an owner"):
+        accept_invitation(invitation, UserFactory(email="colleague@example.com"))
+    assert link

@@ -403,3 +403,22 @@ def test_markup_in_texts_is_imported_as_text_and_shown_escaped(author):
         reverse("admin:questionnaires_questionnaireversion_preview", args=[version.pk])
     ).content.decode()
     assert_escaped(preview, '<script>alert("fuzz")</script>', '"><img src=x onerror=alert(2)>')
+
+
+@pytest.mark.django_db
+def test_a_file_with_a_flood_of_problems_lists_a_bounded_number_and_counts_the_rest():
+    from compliance.questionnaires.services import import_questionnaire
+    from compliance.questionnaires.yaml_format import MAX_PROBLEMS, QuestionnaireFileError
+
+    sample_yaml = (Path(__file__).parents[1] / "questionnaires" / "sample.yaml").read_text()
+    flood = "".join(f"  j{n}: 1\n" for n in range(20_000))
+    content = sample_yaml.replace("questionnaire:\n", "questionnaire:\n" + flood, 1)
+    with pytest.raises(QuestionnaireFileError) as caught:
+        import_questionnaire(content)
+    problems = caught.value.problems
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert (
+        problems[-1]
+        == f"… and {20_000 - MAX_PROBLEMS:,} more problems, not listed: fix these first."
+    )
+    assert len(str(caught.value)) < 20_000
