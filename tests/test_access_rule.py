@@ -161,7 +161,7 @@ EVERY_ROUTE = [
 
 def test_the_public_pages_are_the_only_ones_without_login():
     routes = {route for route, _ in walk(get_resolver().url_patterns)}
-    assert PUBLIC <= routes  # a renamed public page must be renamed here too
+    assert routes >= PUBLIC  # a renamed public page must be renamed here too
     assert "assessments/" in {route for route, _ in EVERY_ROUTE}
 
 

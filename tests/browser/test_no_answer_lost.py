@@ -20,7 +20,9 @@ def stored(assessment, code: str) -> Answer | None:
     return Answer.objects.filter(assessment=assessment, question__code=code).first()
 
 
-def test_a_date_survives_the_chinese_section_page(live_server, page, editor, assessment):
+def test_a_date_survives_the_chinese_section_page(
+    live_server, page, editor, assessment, screenshot
+):
     editor.user.preferred_language = "zh-hans"
     editor.user.save()
     log_in(page, live_server.url, editor.user.email, PASSWORD)
@@ -36,6 +38,7 @@ def test_a_date_survives_the_chinese_section_page(live_server, page, editor, ass
     assert str(stored(assessment, "last-audit").value_date) == "2025-03-15"
     page.reload()
     expect(page.locator("#id_last-audit-answer")).to_have_value("2025-03-15")
+    screenshot("date-zh")
 
 
 @pytest.mark.parametrize("leave_by", ["sidebar", "review"])
@@ -58,7 +61,7 @@ def test_a_comment_typed_just_before_leaving_is_saved(
 
 
 def test_an_autosave_refused_because_the_assessment_was_submitted_says_so(
-    live_server, page, editor, assessment
+    live_server, page, editor, assessment, screenshot
 ):
     log_in(page, live_server.url, editor.user.email, PASSWORD)
     section(page, live_server.url, assessment)
@@ -73,6 +76,8 @@ def test_an_autosave_refused_because_the_assessment_was_submitted_says_so(
     expect(page.locator("#save-status")).not_to_contain_text("Saved")
     expect(comment).to_have_value("Written after someone else submitted.")
     assert stored(assessment, "policy-signed") is None
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("refused-390")
 
 
 def test_an_autosave_that_cannot_reach_the_server_says_so_and_the_page_asks_before_leaving(

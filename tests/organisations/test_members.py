@@ -156,7 +156,7 @@ def test_a_line_break_in_the_organisations_name_cannot_reach_a_mail_header(clien
     assert response.status_code == 302
     [message] = mail.outbox
     assert "\n" not in message.subject and "\r" not in message.subject
-    assert message.bcc == [] and "Bcc" not in message.message().keys()
+    assert message.bcc == [] and "Bcc" not in message.message()
     assert message.to == ["colleague@example.com"]
 
 
