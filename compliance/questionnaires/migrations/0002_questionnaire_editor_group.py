@@ -17,10 +17,16 @@ def permission_codenames() -> list[str]:
 
 def create_group(apps, schema_editor):
     # Permissions are normally created after all migrations; this one needs them now.
+    # Each app config's models_module is put back as it was: a test that runs this with
+    # the project's own registry must not leave every app without one (post_migrate would
+    # then skip them all, and a flushed test database would keep no permissions).
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        previous = getattr(app_config, "models_module", None)
+        app_config.models_module = previous or True
+        try:
+            create_permissions(app_config, verbosity=0, apps=apps)
+        finally:
+            app_config.models_module = previous
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=GROUP)
