@@ -26,6 +26,9 @@
     var leaving = null; // the link to follow once the changes are saved
     var submitting = false;
     var refused = false; // the save under way was refused or lost
+    var pendingSettle = false; // a save is under way whose swap has not settled yet
+    var answered = false; // its answer arrived (and was a real autosave answer)
+    var swapSettled = false; // its swap settled
 
     function set(state) {
       form.dataset.autosave = state;
@@ -51,6 +54,7 @@
 
     function fail(key) {
       refused = true;
+      pendingSettle = false;
       set("failed");
       leaving = null;
       say(key);
@@ -64,6 +68,8 @@
       if (event.detail.elt !== form) return;
       sent = changes;
       refused = false;
+      pendingSettle = true;
+      answered = swapSettled = false;
       set("saving");
     });
 
@@ -95,10 +101,25 @@
       if (outcome === "invalid") {
         // The status line (swapped in) names the problem; the text stays on the page.
         refused = true;
+        pendingSettle = false;
         set("failed");
         leaving = null;
         return;
       }
+      answered = true;
+      if (swapSettled) done();
+    });
+
+    // htmx gives swapped elements their new attributes (the show-if markers' classes)
+    // only once the swap has settled: the page is at rest after that, not before.
+    form.addEventListener("htmx:afterSettle", function () {
+      if (!pendingSettle) return;
+      swapSettled = true;
+      if (answered) done();
+    });
+
+    function done() {
+      pendingSettle = answered = swapSettled = false;
       if (changes === sent) {
         set("saved");
         if (leaving) {
@@ -110,7 +131,7 @@
         set("pending");
         if (leaving) flush();
       }
-    });
+    }
 
     form.addEventListener("htmx:sendError", function (event) {
       if (event.detail.elt === form) fail("Offline");
