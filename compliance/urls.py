@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
 from .accounts.views import set_language
+from .core import views
 from .organisations.views import invitation_accept
 
 urlpatterns = [

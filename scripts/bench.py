@@ -72,7 +72,6 @@ from django.urls import reverse  # noqa: E402
 from django.utils import translation  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
-from compliance.assessments.scoring import load_version  # noqa: E402
 from compliance.assessments.services import (  # noqa: E402
     AnswerInput,
     Submitted,
@@ -81,6 +80,7 @@ from compliance.assessments.services import (  # noqa: E402
 )
 from compliance.organisations.services import ensure_demo_account  # noqa: E402
 from compliance.questionnaires.models import QuestionnaireVersion  # noqa: E402
+from compliance.questionnaires.selectors import load_version  # noqa: E402
 from compliance.reports.models import ReportFile  # noqa: E402
 from compliance.reports.pdf import StaticOnlyFetcher, report_html, stored_pdf  # noqa: E402
 from compliance.reports.presentation import build_report  # noqa: E402

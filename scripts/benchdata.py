@@ -173,13 +173,13 @@ def member(email: str, organisation=None, role: str = "editor"):
 
 def half_answered(version, organisation, user, title: str):
     """An assessment of ``version`` with every other question answered "yes"."""
-    from compliance.assessments.scoring import load_version
     from compliance.assessments.services import (
         AnswerInput,
         Submitted,
         create_assessment,
         save_answers,
     )
+    from compliance.questionnaires.selectors import load_version
 
     assessment = create_assessment(
         organisation=organisation, version=version, title=title, user=user

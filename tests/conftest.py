@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from compliance.assessments.scoring import forget_loaded_versions
 from compliance.assessments.services import create_assessment
 from compliance.organisations.models import Membership
 from compliance.questionnaires.models import QuestionnaireVersion
+from compliance.questionnaires.selectors import forget_loaded_versions
 from compliance.questionnaires.services import import_questionnaire, publish_version
 from tests.factories import MembershipFactory
 

@@ -19,13 +19,13 @@ from django.test import Client
 from django.urls import reverse
 
 from compliance.assessments.models import Answer, Assessment, AssessmentEvent, HistoricalAnswer
-from compliance.assessments.scoring import load_version
 from compliance.assessments.services import (
     AnswerInput,
     Submitted,
     create_assessment,
     save_answers,
 )
+from compliance.questionnaires.selectors import load_version
 from tests.test_settings import run_python
 
 ERROR_PAGE = "Something went wrong on our side"

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from compliance.i18n import column_suffix, translated
+from compliance.core.i18n import column_suffix, translated
 from compliance.questionnaires.models import Question, QuestionnaireVersion
 
 from .models import Answer, Assessment

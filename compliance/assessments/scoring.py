@@ -1,150 +1,13 @@
-"""From the database to the pure scoring package: snapshots of versions and answers."""
+"""From an assessment's answers to the pure scoring package's input, and its result."""
 
 from __future__ import annotations
 
-import dataclasses
-import threading
-from dataclasses import dataclass
-from fractions import Fraction
+from django.db.models import F
 
-from django.db.models import F, Prefetch
-
-from compliance.questionnaires.models import (
-    Choice,
-    Question,
-    QuestionnaireVersion,
-    Reference,
-    ScoreBand,
-    Section,
-)
-from compliance.questionnaires.services import sealed_digest
-from compliance.scoring import (
-    AnswerData,
-    BandSpec,
-    ChoiceSpec,
-    QuestionnaireSpec,
-    QuestionSpec,
-    Result,
-    SectionSpec,
-    ShowIfSpec,
-    score,
-)
+from compliance.questionnaires.selectors import LoadedVersion
+from compliance.scoring import AnswerData, Result, score
 
 from .models import Answer, Assessment
-
-
-@dataclass
-class VersionContent:
-    """A version's sections and questions as loaded once, with its scoring snapshot."""
-
-    version: QuestionnaireVersion
-    sections: list[Section]
-    questions: dict[str, Question]
-    spec: QuestionnaireSpec
-
-    def section_by_number(self, number: int) -> Section | None:
-        return self.sections[number - 1] if 1 <= number <= len(self.sections) else None
-
-
-#: Loaded contents of published and retired versions, which never change (see
-#: ``LockedVersionError``): a process loads each one once. Drafts are always read afresh.
-#: Keyed by the version's id, creation and publication times and content digest, so that
-#: a row restored or recreated under a reused id, or content that differs in any way, is
-#: never taken for another: every process keys the same content alike.
-_LOCKED_CONTENT: dict[tuple, VersionContent] = {}
-_LOCKED_CONTENT_MAX = 32
-_LOCKED_CONTENT_LOCK = threading.Lock()
-
-
-def forget_loaded_versions() -> None:
-    """Empty this process's store of loaded versions (tests, and after a restore)."""
-    with _LOCKED_CONTENT_LOCK:
-        _LOCKED_CONTENT.clear()
-
-
-def load_version(version: QuestionnaireVersion) -> VersionContent:
-    """Sections, questions and choices in a fixed number of queries, whatever the size.
-
-    A published or retired version's content is immutable, so it is loaded once per
-    process and then shared (read-only) by every request; a draft is read each time.
-    """
-    if not version.is_draft:
-        key = (version.pk, version.created_at, version.published_at, sealed_digest(version))
-        cached = _LOCKED_CONTENT.get(key)
-        if cached is None:
-            cached = _read_version(version)
-            with _LOCKED_CONTENT_LOCK:
-                if len(_LOCKED_CONTENT) >= _LOCKED_CONTENT_MAX:
-                    _LOCKED_CONTENT.clear()
-                _LOCKED_CONTENT[key] = cached
-        # The caller's instance: its status (published, retired) may be newer.
-        return dataclasses.replace(cached, version=version)
-    return _read_version(version)
-
-
-def _read_version(version: QuestionnaireVersion) -> VersionContent:
-    sections = list(
-        Section.objects.filter(version=version)
-        .order_by("order", "pk")
-        .prefetch_related(
-            Prefetch(
-                "questions",
-                queryset=Question.objects.order_by("order", "pk")
-                .select_related("show_if_question")
-                .prefetch_related(
-                    Prefetch("choices", queryset=Choice.objects.order_by("order", "pk")),
-                    Prefetch(
-                        "references",
-                        queryset=Reference.objects.select_related("source").order_by("order"),
-                    ),
-                ),
-            ),
-            Prefetch("score_bands", queryset=ScoreBand.objects.order_by("min_score")),
-        )
-    )
-    overall_bands = ScoreBand.objects.filter(version=version, section__isnull=True)
-    questions = {q.code: q for section in sections for q in section.questions.all()}
-    spec = QuestionnaireSpec(
-        sections=tuple(
-            SectionSpec(
-                code=section.code,
-                weight=Fraction(section.weight),
-                questions=tuple(_question_spec(q) for q in section.questions.all()),
-                bands=tuple(_band_spec(b) for b in section.score_bands.all()),
-            )
-            for section in sections
-        ),
-        bands=tuple(_band_spec(band) for band in overall_bands.order_by("min_score")),
-        critical_threshold=Fraction(version.critical_threshold),
-    )
-    return VersionContent(version, sections, questions, spec)
-
-
-def _band_spec(band: ScoreBand) -> BandSpec:
-    return BandSpec(band.code, Fraction(band.min_score), Fraction(band.max_score))
-
-
-def _question_spec(question: Question) -> QuestionSpec:
-    show_if = None
-    if question.show_if_question_id:
-        show_if = ShowIfSpec(
-            question.show_if_question.code,
-            frozenset(question.show_if_choices),
-            question.show_if_match,
-        )
-    return QuestionSpec(
-        code=question.code,
-        type=question.type,
-        weight=Fraction(question.weight),
-        critical=question.critical,
-        required=question.required,
-        na_allowed=question.na_allowed,
-        show_if=show_if,
-        choices=tuple(
-            ChoiceSpec(choice.code, Fraction(choice.score), choice.min_value)
-            for choice in question.choices.all()
-        ),
-    )
 
 
 def answer_data(answer: Answer) -> AnswerData:
@@ -165,5 +28,5 @@ def answers_by_code(assessment: Assessment) -> dict[str, Answer]:
     return {answer.code: answer for answer in answers}
 
 
-def compute_result(content: VersionContent, answers: dict[str, Answer]) -> Result:
+def compute_result(content: LoadedVersion, answers: dict[str, Answer]) -> Result:
     return score(content.spec, {code: answer_data(a) for code, a in answers.items()})

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from compliance.questionnaires.models import Question, QuestionnaireVersion
+from compliance.questionnaires.selectors import LoadedVersion, load_version
 from compliance.scoring import Result
 
 from .models import Answer, Assessment, AssessmentEvent
-from .scoring import VersionContent, answers_by_code, compute_result, load_version
+from .scoring import answers_by_code, compute_result
 
 ANSWER_FIELDS = [
     "choice_codes",
@@ -205,7 +206,7 @@ def save_answers(
     assessment: Assessment,
     submitted: list[Submitted],
     user,
-    content: VersionContent | None = None,
+    content: LoadedVersion | None = None,
 ) -> SaveOutcome:
     """Write the answers of one page in one transaction, with bulk writes.
 
@@ -298,7 +299,7 @@ def _changes(item: Submitted, stored: AnswerInput) -> tuple[set[str], set[str]]:
     return mine, theirs
 
 
-def refresh_progress(assessment: Assessment, content: VersionContent | None = None) -> None:
+def refresh_progress(assessment: Assessment, content: LoadedVersion | None = None) -> None:
     content = content or load_version(assessment.version)
     result = compute_result(content, answers_by_code(assessment))
     Assessment.objects.filter(pk=assessment.pk).update(
@@ -323,7 +324,7 @@ def missing_items(assessment: Assessment) -> list[MissingItem]:
     return _missing(content, answers, compute_result(content, answers))
 
 
-def _missing(content: VersionContent, answers: dict, result: Result) -> list[MissingItem]:
+def _missing(content: LoadedVersion, answers: dict, result: Result) -> list[MissingItem]:
     missing = []
     for number, section_result in enumerate(result.sections, start=1):
         for question_result in section_result.questions:

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from compliance.organisations.selectors import current_membership, require_editor, require_owner
 from compliance.questionnaires.models import QuestionnaireVersion
+from compliance.questionnaires.selectors import LoadedVersion, load_version
 
 from . import services
 from .forms import MAX_TEXT, AnswerForm, NewAssessmentForm, question_display
 from .models import Answer
-from .scoring import VersionContent, answers_by_code, compute_result, load_version
+from .scoring import answers_by_code, compute_result
 from .selectors import assessment_or_404, assessments_for
 
 DEFAULT_QUESTIONNAIRE = "cn-export-control-icp"
@@ -88,7 +89,7 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/new.html", {"form": form})
 
 
-def _progress(content: VersionContent, answers: dict, result) -> list[dict]:
+def _progress(content: LoadedVersion, answers: dict, result) -> list[dict]:
     rows = []
     for number, (section, section_result) in enumerate(
         zip(content.sections, result.sections, strict=True), start=1

@@ -45,7 +45,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from compliance.assessments.scoring import forget_loaded_versions
+from compliance.questionnaires.selectors import forget_loaded_versions
 
 from . import serializer
 

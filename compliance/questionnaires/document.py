@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Prefetch
 
-from compliance.i18n import column_suffix
+from compliance.core.i18n import column_suffix
 
 from .models import (
     Choice,

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models.signals import pre_delete, pre_save
 from django.utils.translation import gettext_lazy as _
 
-from compliance.i18n import Translated
+from compliance.core.i18n import Translated
 
 CODE_HELP = _(
     "A stable identifier, kept from version to version (letters, digits, hyphens, underscores)."

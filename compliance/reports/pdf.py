@@ -53,7 +53,7 @@ STALE_GRACE = 60
 
 def _stylesheet_digest() -> str:
     """The report's stylesheet, which the HTML names but does not hold."""
-    stylesheet = Path(settings.BASE_DIR) / "compliance" / "static" / "reports" / "report.css"
+    stylesheet = Path(__file__).resolve().parent / "static" / "reports" / "report.css"
     return hashlib.sha256(stylesheet.read_bytes()).hexdigest()
 
 

@@ -13,13 +13,9 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from compliance.assessments.models import Answer, Assessment
-from compliance.assessments.scoring import (
-    VersionContent,
-    answers_by_code,
-    compute_result,
-    load_version,
-)
+from compliance.assessments.scoring import answers_by_code, compute_result
 from compliance.questionnaires.models import Question, ScoreBand, Section
+from compliance.questionnaires.selectors import LoadedVersion, load_version
 
 
 @dataclass
@@ -83,7 +79,7 @@ class Comparison:
 @dataclass
 class Report:
     assessment: Assessment
-    content: VersionContent
+    content: LoadedVersion
     is_draft: bool
     score: float | None
     band: Band | None
@@ -125,7 +121,7 @@ def answer_text(question: Question, answer: Answer | None) -> str:
     return answer.value_text
 
 
-def result_data(assessment: Assessment, content: VersionContent, answers: dict) -> dict:
+def result_data(assessment: Assessment, content: LoadedVersion, answers: dict) -> dict:
     """The frozen result of a submitted assessment, or a fresh one for a draft."""
     if not assessment.is_draft and assessment.result:
         return assessment.result
@@ -230,7 +226,7 @@ def previous_assessment(assessment: Assessment) -> Assessment | None:
     return earlier.order_by("-submitted_at").first()
 
 
-def _compare(previous: Assessment, data: dict, content: VersionContent) -> Comparison:
+def _compare(previous: Assessment, data: dict, content: LoadedVersion) -> Comparison:
     """Change since the previous assessment, matching questions by code across versions."""
     before = {
         q["code"]: q["fraction"]

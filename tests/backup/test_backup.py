@@ -29,7 +29,7 @@ from django.core.management.base import CommandError
 from django.db import connection, models
 
 from compliance.assessments.models import Answer, Assessment, AssessmentEvent, HistoricalAnswer
-from compliance.assessments.scoring import answers_by_code, compute_result, load_version
+from compliance.assessments.scoring import answers_by_code, compute_result
 from compliance.assessments.services import (
     AnswerInput,
     Submitted,
@@ -50,6 +50,7 @@ from compliance.questionnaires.models import (
     Question,
     QuestionnaireVersion,
 )
+from compliance.questionnaires.selectors import load_version
 from compliance.questionnaires.services import (
     import_questionnaire,
     new_draft_from,

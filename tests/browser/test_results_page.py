@@ -7,10 +7,11 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from compliance.assessments.scoring import answers_by_code, compute_result, load_version
+from compliance.assessments.scoring import answers_by_code, compute_result
 from compliance.assessments.services import AnswerInput, Submitted, create_assessment, save_answers
 from compliance.organisations.models import Membership
 from compliance.questionnaires.models import QuestionnaireVersion
+from compliance.questionnaires.selectors import load_version
 from tests.factories import PASSWORD, MembershipFactory
 from tests.reports.test_tasks import DATABASE_TASKS, run_worker
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from compliance.assessments.scoring import answers_by_code, compute_result, load_version
+from compliance.assessments.scoring import answers_by_code, compute_result
 from compliance.assessments.services import (
     AnswerInput,
     Submitted,
@@ -16,6 +16,7 @@ from compliance.assessments.services import (
     save_answers,
     submit,
 )
+from compliance.questionnaires.selectors import load_version
 from compliance.reports.models import ReportFile
 from compliance.reports.pdf import RenderError, StaticOnlyFetcher, html_for, write_pdf
 from tests.reports.test_results import give

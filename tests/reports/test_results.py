@@ -7,9 +7,10 @@ import json
 import pytest
 from django.urls import reverse
 
-from compliance.assessments.scoring import answers_by_code, compute_result, load_version
+from compliance.assessments.scoring import answers_by_code, compute_result
 from compliance.assessments.services import AnswerInput, Submitted, save_answers, submit
 from compliance.questionnaires.models import Question
+from compliance.questionnaires.selectors import load_version
 from tests.assessments.test_queries import post_data, version_with
 
 

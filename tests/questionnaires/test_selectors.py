@@ -5,8 +5,8 @@ from fractions import Fraction
 
 from django.db import connection
 
-from compliance.assessments.scoring import load_version
 from compliance.questionnaires.models import Choice, QuestionnaireVersion
+from compliance.questionnaires.selectors import load_version
 
 
 def yes_score(content) -> Fraction:
