@@ -53,6 +53,7 @@ lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -c pyproject.toml -r compliance --severity-level medium
+	$(BIN)/lint-imports --no-cache
 
 format: setup-dev
 	$(BIN)/ruff format .

@@ -1,19 +1,37 @@
+"""The project's URLs: each app's, and the few pages that join two apps (sign-up makes an
+account and an organisation; the password reset sends an e-mail)."""
+
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .accounts.views import set_language
 from .core import views
-from .organisations.views import invitation_accept
+from .notifications.forms import PasswordResetForm
+from .organisations import views as organisation_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
+    path("accounts/signup/", organisation_views.signup, name="signup"),
+    path(
+        "accounts/activate/<str:uidb64>/<str:token>/",
+        organisation_views.activate,
+        name="activate",
+    ),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("compliance.accounts.urls")),
     path("organisations/", include("compliance.organisations.urls")),
     path("assessments/", include("compliance.assessments.urls")),
     path("assessments/", include("compliance.reports.urls")),
-    path("invitations/<str:token>/", invitation_accept, name="invitation_accept"),
+    path(
+        "invitations/<str:token>/", organisation_views.invitation_accept, name="invitation_accept"
+    ),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,5 @@
 """Forms for the e-mail based user model."""
 
-import logging
-
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import (
@@ -9,13 +7,10 @@ from django.contrib.auth.password_validation import (
     validate_password,
 )
 from django.core.validators import MaxLengthValidator
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .validators import validate_one_line
-
-logger = logging.getLogger(__name__)
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):
@@ -119,38 +114,3 @@ class InvitedAccountForm(NewPasswordForm):
 
     def email_for_validation(self) -> str:
         return self.email
-
-
-class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's password reset, with its e-mail sent within the sending limits. When a
-    limit is reached nothing is sent, and the page says the same as always (it must not
-    tell whether the address has an account); it mentions the hourly limit."""
-
-    def save(self, *args, request=None, **kwargs):
-        self._request = request
-        return super().save(*args, request=request, **kwargs)
-
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        from compliance.notifications import services as notifications
-        from compliance.notifications.models import SentMail
-
-        subject = render_to_string(subject_template_name, context)
-        body = render_to_string(email_template_name, context)
-        try:
-            notifications.send(
-                SentMail.Kind.PASSWORD_RESET,
-                to_email,
-                subject,
-                body,
-                request=getattr(self, "_request", None),
-            )
-        except (notifications.MailLimitReached, notifications.MailNotSent) as error:
-            logger.warning("Password reset e-mail not sent: %s", error)

@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from compliance.accounts.forms import InvitedAccountForm
+from compliance.accounts.forms import InvitedAccountForm, SignUpForm
 from compliance.notifications.services import MailLimitReached, MailNotSent
 
 from . import services
@@ -196,3 +196,40 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         "organisations/invitation_accept.html",
         {"invitation": invitation, "form": form, "existing": existing},
     )
+
+
+# ------------------------------------------------------------------------ sign-up
+
+
+@sensitive_post_parameters("password1", "password2")
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.request_sign_up(
+                email=data["email"],
+                password=data["password1"],
+                organisation_name=data["organisation"],
+                sector=data["sector"],
+                country=data["country"],
+                request=request,
+            )
+        except (MailLimitReached, MailNotSent) as error:
+            form.add_error(None, str(error))
+        else:
+            return render(request, "registration/signup_done.html", {"email": data["email"]})
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@require_safe
+def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link of a sign-up e-mail: the account is activated and signed in."""
+    user = services.activate(uidb64, token)
+    if user is None:
+        return render(request, "registration/activation_invalid.html", status=400)
+    login(request, user, backend=BACKEND)
+    messages.success(request, _("Your account is ready. Welcome."))
+    return redirect("assessment_dashboard")
