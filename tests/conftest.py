@@ -11,7 +11,7 @@ from compliance.organisations.models import Membership
 from compliance.questionnaires.models import QuestionnaireVersion
 from compliance.questionnaires.selectors import forget_loaded_versions
 from compliance.questionnaires.services import import_questionnaire, publish_version
-from tests.factories import MembershipFactory
+from tests.factories import SAMPLE, MembershipFactory
 
 # live_server runs in another thread; Playwright's sync API runs an event loop in this one,
 # which makes Django refuse ORM calls in the test body unless told it is safe here.
@@ -69,7 +69,6 @@ def screenshot(page, request):
 
 # Questionnaires, an organisation's editor and an assessment: shared by the assessment
 # and report tests.
-SAMPLE = Path(__file__).resolve().parent / "questionnaires" / "sample.yaml"
 
 
 @pytest.fixture

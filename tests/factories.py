@@ -1,11 +1,32 @@
-"""factory_boy factories for the project's models."""
+"""Test data: factory_boy factories for the project's models, and builders of
+questionnaires and answers shared by the tests."""
+
+from decimal import Decimal
+from fractions import Fraction as F
+from pathlib import Path
 
 import factory
 from django.contrib.auth import get_user_model
 
+from compliance.assessments.services import AnswerInput, Submitted, save_answers
 from compliance.organisations.models import Membership, Organisation
+from compliance.questionnaires.document import (
+    BandDocument,
+    QuestionDocument,
+    QuestionnaireDocument,
+    SectionDocument,
+    ShowIf,
+    Text,
+    create_version,
+    default_choices,
+)
+from compliance.questionnaires.models import Question
+from compliance.questionnaires.services import publish_version
+from compliance.scoring import BandSpec
 
 PASSWORD = "correct-horse-battery-staple"
+#: The small questionnaire most tests use (two sections, every kind of question).
+SAMPLE = Path(__file__).resolve().parent / "questionnaires" / "sample.yaml"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -55,3 +76,65 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
         if version is None:
             raise RuntimeError("Load a published questionnaire first (e.g. the sample).")
         return version
+
+
+def give(assessment, user, code, *choices, **values):
+    question = Question.objects.get(version=assessment.version, code=code)
+    save_answers(
+        assessment,
+        [Submitted(question, AnswerInput(choice_codes=tuple(choices), **values), None)],
+        user,
+    )
+
+
+def version_with(size: int, slug: str):
+    questions = [
+        QuestionDocument(
+            code=f"q{i}",
+            type="yes_partial_no",
+            text=Text(f"Question {i}?", f"问题{i}？"),
+            choices=default_choices("yes_partial_no"),
+            show_if=ShowIf("q0", ["yes"]) if i % 5 == 4 else None,
+        )
+        for i in range(size)
+    ]
+    document = QuestionnaireDocument(
+        slug=slug,
+        title=Text("Size test", "规模测试"),
+        score_bands=[BandDocument("all", Decimal(0), Decimal(100), Text("All", "全部"))],
+        sections=[
+            SectionDocument("first", Text("First", "一"), questions=questions),
+            SectionDocument(
+                "second",
+                Text("Second", "二"),
+                questions=[
+                    QuestionDocument(
+                        "last",
+                        "yes_partial_no",
+                        Text("Last?", "最后？"),
+                        choices=default_choices("yes_partial_no"),
+                    )
+                ],
+            ),
+        ],
+    )
+    return publish_version(create_version(document))
+
+
+def post_data(size: int) -> dict:
+    return {f"q{i}-answer": "yes" for i in range(size)} | {
+        f"q{i}-comment": f"note {i}" for i in range(size)
+    }
+
+
+#: Five equal maturity bands, for the scoring engine's tests.
+BANDS = tuple(
+    BandSpec(code, F(low), F(high))
+    for code, low, high in [
+        ("initial", 0, 20),
+        ("developing", 20, 40),
+        ("defined", 40, 60),
+        ("managed", 60, 80),
+        ("optimised", 80, 100),
+    ]
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -16,11 +17,13 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import connection
 
 from compliance.reports.models import ReportFile
 
 ROOT = Path(__file__).resolve().parents[1]
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 class SharedDatabase:
@@ -129,3 +132,33 @@ def gunicorn(shared: SharedDatabase, env: dict | None = None):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def run_worker() -> None:
+    """The django-tasks-db worker, for real: it runs every queued task, then stops."""
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        call_command(
+            "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval=0", verbosity=0
+        )
+    finally:  # the worker installs its own shutdown handlers in this process
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+
+
+# Variables the test run sets for itself that must not leak into a production-like process.
+DEPLOYMENT_VARIABLES = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in DEPLOYMENT_VARIABLES}
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = "compliance.settings"
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

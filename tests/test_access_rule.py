@@ -8,8 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from compliance.organisations.models import Invitation, Membership
 from compliance.questionnaires.services import import_questionnaire
-from tests.factories import AssessmentFactory, MembershipFactory
-from tests.questionnaires.conftest import SAMPLE
+from tests.factories import SAMPLE, AssessmentFactory, MembershipFactory
 
 # URL parameters that identify an organisation's data, and how to fill them in.
 ID_PARAMETERS = {"organisation", "assessment", "pk", "n"}

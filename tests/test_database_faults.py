@@ -26,7 +26,7 @@ from compliance.assessments.services import (
     save_answers,
 )
 from compliance.questionnaires.selectors import load_version
-from tests.test_settings import run_python
+from tests.processes import run_python
 
 ERROR_PAGE = "Something went wrong on our side"
 WRITES = ("INSERT", "UPDATE", "DELETE")

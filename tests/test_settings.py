@@ -4,9 +4,8 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.processes import DEPLOYMENT_VARIABLES, ROOT, run_python
 
 PROBE = """
 import json
@@ -19,24 +18,6 @@ print(json.dumps({
     "allowed_hosts": settings.ALLOWED_HOSTS,
 }))
 """
-
-
-# Variables the test run sets for itself that must not leak into a production-like process.
-DEPLOYMENT_VARIABLES = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-
-
-def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in DEPLOYMENT_VARIABLES}
-    clean.update(env)
-    clean["DJANGO_SETTINGS_MODULE"] = "compliance.settings"
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def probe(**env: str) -> dict:

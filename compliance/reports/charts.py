@@ -13,18 +13,19 @@ from html import escape
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from compliance.scoring import band_for
+
 from .presentation import Report
 
 BAND_COLOURS = ["#b42318", "#dc6803", "#c4a000", "#3e8e41", "#1b6e3a"]
 
 
 def _colour(report: Report, score: float | None) -> str:
-    if score is None:
+    """The colour of the band a score falls in, by the scoring engine's own rule."""
+    band = band_for(tuple(report.bands), score)
+    if band is None:
         return "#98a2b3"
-    for index, band in enumerate(report.bands):
-        if band.min <= score < band.max or (index == len(report.bands) - 1 and score >= band.min):
-            return BAND_COLOURS[min(index, len(BAND_COLOURS) - 1)]
-    return BAND_COLOURS[0]
+    return BAND_COLOURS[min(report.bands.index(band), len(BAND_COLOURS) - 1)]
 
 
 def _short(text: str, length: int = 38) -> str:

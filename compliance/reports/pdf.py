@@ -317,29 +317,3 @@ def prune(row: ReportFile) -> None:
         renders.exclude(pk=newest.pk).filter(
             Q(requested_at__lte=newest.requested_at) | Q(status=ReportFile.Status.READY)
         ).delete()
-
-
-def stored_pdf(
-    assessment, language: str, variant: str | None = None, *, client_has: str = ""
-) -> tuple[str, bytes | None]:
-    """The report's PDF and its content key, rendered here and now when not stored yet.
-
-    The web views go through the ``render_report`` task instead; this is the same work
-    without a task backend (the benchmark, a shell). When ``client_has`` (an
-    If-None-Match header) already names the key, the PDF is neither read nor rendered:
-    the result is ``(key, None)``.
-    """
-    prepared = prepare(assessment, language, variant)
-    key = prepared.key
-    if f'"{key}"' in client_has:
-        return key, None
-    row, pdf = produce(assessment, language, variant, prepared=prepared)
-    if pdf is not None:
-        return key, pdf
-    if row.status == ReportFile.Status.READY:
-        with row.file.open("rb") as handle:
-            return key, handle.read()
-    if row.status == ReportFile.Status.FAILED:
-        raise RenderError(row.get_failure_display(), row.failure, row.error)
-    # Another process is rendering it: do the same work here rather than wait.
-    return key, write_pdf(prepared.html, variant)

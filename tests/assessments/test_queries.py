@@ -1,62 +1,10 @@
 """A section page and its save cost the same number of queries for 5 or 50 questions."""
 
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 
 from compliance.assessments.services import create_assessment
-from compliance.questionnaires.document import (
-    BandDocument,
-    QuestionDocument,
-    QuestionnaireDocument,
-    SectionDocument,
-    ShowIf,
-    Text,
-    create_version,
-    default_choices,
-)
-from compliance.questionnaires.services import publish_version
-
-
-def version_with(size: int, slug: str):
-    questions = [
-        QuestionDocument(
-            code=f"q{i}",
-            type="yes_partial_no",
-            text=Text(f"Question {i}?", f"问题{i}？"),
-            choices=default_choices("yes_partial_no"),
-            show_if=ShowIf("q0", ["yes"]) if i % 5 == 4 else None,
-        )
-        for i in range(size)
-    ]
-    document = QuestionnaireDocument(
-        slug=slug,
-        title=Text("Size test", "规模测试"),
-        score_bands=[BandDocument("all", Decimal(0), Decimal(100), Text("All", "全部"))],
-        sections=[
-            SectionDocument("first", Text("First", "一"), questions=questions),
-            SectionDocument(
-                "second",
-                Text("Second", "二"),
-                questions=[
-                    QuestionDocument(
-                        "last",
-                        "yes_partial_no",
-                        Text("Last?", "最后？"),
-                        choices=default_choices("yes_partial_no"),
-                    )
-                ],
-            ),
-        ],
-    )
-    return publish_version(create_version(document))
-
-
-def post_data(size: int) -> dict:
-    return {f"q{i}-answer": "yes" for i in range(size)} | {
-        f"q{i}-comment": f"note {i}" for i in range(size)
-    }
+from tests.factories import post_data, version_with
 
 
 @pytest.mark.parametrize("size", [5, 50])

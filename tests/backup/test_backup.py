@@ -59,8 +59,7 @@ from compliance.questionnaires.services import (
 from compliance.reports import exports, pdf
 from compliance.reports.models import ReportFile
 from compliance.reports.presentation import build_report
-from tests.conftest import SAMPLE
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, SAMPLE, UserFactory
 
 EDITORS = "Questionnaire editors"
 #: The report's "generated" time, fixed so that two renderings can be compared.

@@ -13,7 +13,7 @@ from compliance.organisations.models import Membership
 from compliance.questionnaires.models import QuestionnaireVersion
 from compliance.questionnaires.selectors import load_version
 from tests.factories import PASSWORD, MembershipFactory
-from tests.reports.test_tasks import DATABASE_TASKS, run_worker
+from tests.processes import DATABASE_TASKS, run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

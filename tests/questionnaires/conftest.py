@@ -1,10 +1,7 @@
-from pathlib import Path
-
 import pytest
 
 from compliance.questionnaires.services import import_questionnaire, publish_version
-
-SAMPLE = Path(__file__).with_name("sample.yaml")
+from tests.factories import SAMPLE
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from compliance.assessments.services import (
 from compliance.questionnaires.selectors import load_version
 from compliance.reports.models import ReportFile
 from compliance.reports.pdf import RenderError, StaticOnlyFetcher, html_for, write_pdf
-from tests.reports.test_results import give
+from tests.factories import give
 
 HOSTILE = (
     '<img src="file:///etc/passwd"> <style>body{background:url(file:///etc/passwd)}</style> '

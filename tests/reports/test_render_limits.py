@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from compliance.assessments.services import create_assessment
 from compliance.reports.models import RenderSlot, ReportFile
-from tests.reports.test_results import give
+from tests.factories import give
 
 
 def pdf_url(assessment) -> str:

@@ -8,19 +8,9 @@ import pytest
 from django.urls import reverse
 
 from compliance.assessments.scoring import answers_by_code, compute_result
-from compliance.assessments.services import AnswerInput, Submitted, save_answers, submit
-from compliance.questionnaires.models import Question
+from compliance.assessments.services import submit
 from compliance.questionnaires.selectors import load_version
-from tests.assessments.test_queries import post_data, version_with
-
-
-def give(assessment, user, code, *choices, **values):
-    question = Question.objects.get(version=assessment.version, code=code)
-    save_answers(
-        assessment,
-        [Submitted(question, AnswerInput(choice_codes=tuple(choices), **values), None)],
-        user,
-    )
+from tests.factories import give, post_data, version_with
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
-from django.core.management import call_command
 from django.db.models import F
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -23,10 +22,9 @@ from compliance.assessments.models import Answer, Assessment
 from compliance.reports.models import ReportFile
 from compliance.reports.pdf import stale_after
 from compliance.reports.views import WAITING_LONG
-from tests.processes import SharedDatabase, app_process
-from tests.reports.test_results import give
+from tests.factories import give
+from tests.processes import DATABASE_TASKS, SharedDatabase, app_process, run_worker
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 ROOT = Path(__file__).resolve().parents[2]
 SLOW_COMMENT = "word " * 30_000  # a few seconds of WeasyPrint: a render to interrupt
 
@@ -34,18 +32,6 @@ SLOW_COMMENT = "word " * 30_000  # a few seconds of WeasyPrint: a render to inte
 @pytest.fixture
 def database_tasks(settings):
     settings.TASKS = DATABASE_TASKS
-
-
-def run_worker() -> None:
-    """The django-tasks-db worker, for real: it runs every queued task, then stops."""
-    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        call_command(
-            "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval=0", verbosity=0
-        )
-    finally:  # the worker installs its own shutdown handlers in this process
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
 
 
 def pdf_url(assessment) -> str:

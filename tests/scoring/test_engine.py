@@ -6,7 +6,6 @@ import pytest
 
 from compliance.scoring import (
     AnswerData,
-    BandSpec,
     ChoiceSpec,
     QuestionnaireSpec,
     QuestionSpec,
@@ -14,18 +13,9 @@ from compliance.scoring import (
     ShowIfSpec,
     score,
 )
+from tests.factories import BANDS
 
 YPN = (ChoiceSpec("yes", F(1)), ChoiceSpec("partial", F(1, 2)), ChoiceSpec("no", F(0)))
-BANDS = tuple(
-    BandSpec(code, F(low), F(high))
-    for code, low, high in [
-        ("initial", 0, 20),
-        ("developing", 20, 40),
-        ("defined", 40, 60),
-        ("managed", 60, 80),
-        ("optimised", 80, 100),
-    ]
-)
 
 
 def ypn(code, weight=1, **kwargs) -> QuestionSpec:

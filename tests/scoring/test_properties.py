@@ -14,7 +14,7 @@ from compliance.scoring import (
     SectionSpec,
     score,
 )
-from tests.scoring.test_engine import BANDS
+from tests.factories import BANDS
 
 LEVELS = (F(0), F(1, 4), F(1, 2), F(3, 4), F(1))
 CHOICES = tuple(ChoiceSpec(f"l{i}", level) for i, level in enumerate(LEVELS))

@@ -23,21 +23,18 @@ import re
 from collections import Counter
 from contextlib import contextmanager
 from datetime import date
-from html import escape
 from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
 
 import pytest
 import yaml
 from axes.models import AccessAttempt, AccessFailureLog
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
-from django.db.models import CharField, TextField
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -64,8 +61,16 @@ from compliance.questionnaires.services import (
     new_draft_from,
     publish_version,
 )
-from tests.conftest import SAMPLE
-from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.factories import PASSWORD, SAMPLE, MembershipFactory, UserFactory
+from tests.security.checks import (
+    ODD_SCALARS,
+    PAYLOADS,
+    assert_escaped,
+    assert_fits,
+    assert_only_changed,
+    assert_storable,
+    row_counts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,39 +116,8 @@ def fuzz(form: str, examples: int):
 #: Any character an HTTP request can carry: every code point but the surrogates.
 CHARS = st.characters(exclude_categories=("Cs",))
 
+
 #: Markup that the app's own pages never contain: if one appears, escaping failed.
-HTML_PAYLOADS = (
-    '<script>alert("fuzz")</script>',
-    "<script>alert(1)</script>",
-    '"><img src=x onerror=alert(2)>',
-    "'><svg onload=alert(3)>",
-    "</textarea><script>alert(4)</script>",
-    '<a href="javascript:alert(5)">link</a>',
-    '<iframe src="//evil.example/"></iframe>',
-)
-OTHER_PAYLOADS = (
-    "' OR '1'='1' --",
-    "1; DROP TABLE accounts_user; --",
-    "admin'/*",
-    "{{ request.user.password }}{% debug %}",
-    "${7*7}#{7*7}",
-    "%s%n%x%d",
-    "../../../../etc/passwd",
-    '=HYPERLINK("http://evil.example/","x")',
-    "\u202egpj.exe",
-    "مرحبا بالعالم",
-    "שלום עולם",
-    "出口管制合规自评",
-    "👩🏽‍💻🚀🏳️‍🌈",
-    "\ufeff\u200b\u200d\u2028\u2029",
-    "\x00",
-    "before\x00after",
-    "\r\n\t\x0b\x0c\x1b[31m\x7f",
-)
-PAYLOADS = HTML_PAYLOADS + OTHER_PAYLOADS
-ODD_SCALARS = ("", " ", "0", "-1", "1e9999", "NaN", "-Infinity", "true", "null", "[]", "{}")
-
-
 def _times(unit: str, count: int) -> str:
     return unit * count
 
@@ -277,51 +251,6 @@ def rolled_back():
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
-
-
-def row_counts() -> dict[str, int]:
-    """The number of rows of every table, in one query."""
-    models = apps.get_models(include_auto_created=True)
-    quote = connection.ops.quote_name
-    counts = [f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in models]  # noqa: S608
-    query = "SELECT " + ", ".join(counts)
-    with connection.cursor() as cursor:
-        cursor.execute(query)
-        row = cursor.fetchone()
-    return {model._meta.label: count for model, count in zip(models, row, strict=True)}
-
-
-def assert_only_changed(before: dict[str, int], allowed=()) -> None:
-    after = row_counts()
-    changed = {label for label, count in after.items() if before[label] != count}
-    assert changed <= set(allowed), f"rows added or removed in {sorted(changed - set(allowed))}"
-
-
-def assert_escaped(page: str, *shown: str | None) -> None:
-    """No markup payload appears raw; each value that the page shows appears escaped."""
-    for payload in HTML_PAYLOADS:
-        assert payload not in page, f"unescaped {payload!r}"
-    for value in shown:
-        if value:
-            assert escape(value) in page, f"{value[:80]!r} is not shown escaped"
-
-
-def assert_storable(*objects) -> None:
-    """No text is longer than its column or holds a NUL: SQLite stores both, PostgreSQL
-    refuses them with a server error."""
-    for obj in objects:
-        for field in obj._meta.concrete_fields:
-            if isinstance(field, CharField | TextField):
-                value = getattr(obj, field.attname) or ""
-                assert "\x00" not in value, field.name
-                assert len(value) <= (field.max_length or len(value)), field.name
-
-
-def assert_fits(*objects) -> None:
-    """What a form stored passes its model's own validation (lengths, choices, ranges)."""
-    for obj in objects:
-        obj.full_clean(validate_unique=False, validate_constraints=False)
-    assert_storable(*objects)
 
 
 def assert_local_redirect(response) -> None:

@@ -25,7 +25,7 @@ from compliance.questionnaires.models import (
 )
 from compliance.questionnaires.yaml_format import MAX_BYTES, MAX_DEPTH
 from tests.factories import UserFactory
-from tests.security.test_fuzz import assert_escaped, row_counts
+from tests.security.checks import assert_escaped, row_counts
 
 pytestmark = pytest.mark.django_db
 

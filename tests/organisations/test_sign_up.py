@@ -1,4 +1,5 @@
-"""Sign-up, login by e-mail, logout, password reset."""
+"""Sign-up: an account and its organisation, confirmed by e-mail, telling nothing of
+other accounts, within the sending limits."""
 
 import re
 
@@ -126,62 +127,3 @@ def test_an_organisation_name_with_a_line_break_is_refused(client):
     ).content.decode()
     assert "line breaks" in page
     assert get_user_model().objects.count() == 0 and not mail.outbox
-
-
-def test_login_by_email_and_logout_by_post(client):
-    UserFactory(email="someone@example.com")
-    response = client.post(
-        "/accounts/login/", {"username": "SOMEONE@example.com", "password": PASSWORD}
-    )
-    assert response.status_code == 302
-    assert client.get("/").context["user"].is_authenticated
-    assert client.get("/accounts/logout/").status_code == 405
-    client.post("/accounts/logout/")
-    assert not client.get("/").context["user"].is_authenticated
-
-
-def test_password_reset_sends_a_link_by_email(client):
-    UserFactory(email="someone@example.com")
-    client.post("/accounts/password_reset/", {"email": "someone@example.com"})
-    assert len(mail.outbox) == 1
-    assert "/accounts/reset/" in mail.outbox[0].body
-
-
-def test_repeated_bad_passwords_lock_the_account_with_a_message(client, settings):
-    UserFactory(email="target@example.com")
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        response = client.post(
-            "/accounts/login/", {"username": "target@example.com", "password": "wrong"}
-        )
-        assert response.status_code == 200
-        assert "Please enter a correct" in response.content.decode()
-    response = client.post(
-        "/accounts/login/", {"username": "TARGET@example.com", "password": "wrong"}
-    )
-    assert response.status_code == 429
-    # Locked: even the right password is refused until the cool-off time has passed.
-    response = client.post(
-        "/accounts/login/", {"username": "target@example.com", "password": PASSWORD}
-    )
-    assert response.status_code == 429
-    page = response.content.decode()
-    assert "Too many failed logins" in page and "15 minutes" in page
-    assert not client.get("/").context["user"].is_authenticated
-    # Another account from the same address is not locked.
-    UserFactory(email="other@example.com")
-    response = client.post(
-        "/accounts/login/", {"username": "other@example.com", "password": PASSWORD}
-    )
-    assert response.status_code == 302
-
-
-def test_password_reset_mails_are_limited_and_the_page_tells_nothing(client, settings):
-    settings.MAIL_LIMIT_PER_RECIPIENT = 2
-    UserFactory(email="someone@example.com")
-    pages = []
-    for email in ["someone@example.com"] * 3 + ["nobody@example.com"]:
-        response = client.post("/accounts/password_reset/", {"email": email}, follow=True)
-        pages.append(re.sub(r'value="[^"]*"', "", response.content.decode()))
-    assert len(mail.outbox) == 2
-    assert all(page == pages[0] for page in pages)
-    assert "Only a few such e-mails" in pages[0]

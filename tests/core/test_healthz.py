@@ -2,7 +2,7 @@
 
 import json
 
-from tests.test_settings import run_python
+from tests.processes import run_python
 
 
 def test_healthz_is_ok_when_the_database_answers(client, db):
