@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from compliance.questionnaires.models import Question, QuestionnaireVersion
 from compliance.questionnaires.selectors import LoadedVersion, load_version
-from compliance.scoring import Result
+from compliance.scoring import Result, Status
 
 from .models import Answer, Assessment, AssessmentEvent
 from .scoring import answers_by_code, compute_result
@@ -330,9 +330,9 @@ def _missing(content: LoadedVersion, answers: dict, result: Result) -> list[Miss
         for question_result in section_result.questions:
             question = content.questions[question_result.code]
             answer = answers.get(question.code)
-            if question_result.status == "unanswered" and question.required:
+            if question_result.status == Status.UNANSWERED and question.required:
                 missing.append(MissingItem(question, number, _("not answered")))
-            elif question_result.status == "not_applicable" and not (
+            elif question_result.status == Status.NOT_APPLICABLE and not (
                 answer and answer.na_justification.strip()
             ):
                 missing.append(

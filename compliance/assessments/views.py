@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from compliance.organisations.selectors import current_membership, require_editor, require_owner
 from compliance.questionnaires.models import QuestionnaireVersion
 from compliance.questionnaires.selectors import LoadedVersion, load_version
+from compliance.scoring import Status
 
 from . import services
 from .forms import MAX_TEXT, AnswerForm, NewAssessmentForm, question_display
@@ -95,8 +96,8 @@ def _progress(content: LoadedVersion, answers: dict, result) -> list[dict]:
         zip(content.sections, result.sections, strict=True), start=1
     ):
         statuses = [q.status for q in section_result.questions]
-        applicable = sum(1 for s in statuses if s in ("answered", "unanswered"))
-        answered = sum(1 for s in statuses if s == "answered")
+        applicable = sum(1 for s in statuses if s.applicable)
+        answered = sum(1 for s in statuses if s == Status.ANSWERED)
         rows.append(
             {
                 "number": number,
@@ -223,7 +224,7 @@ def _section_context(assessment, membership, content, current, n, items, forms, 
     section_result = result.sections[n - 1]
     status = {q.code: q.status for q in section_result.questions}
     for item in items:
-        item["hidden"] = status[item["question"].code] == "hidden"
+        item["hidden"] = status[item["question"].code] == Status.HIDDEN
     return {
         "assessment": assessment,
         "membership": membership,
@@ -245,7 +246,7 @@ def _section_context(assessment, membership, content, current, n, items, forms, 
 def _autosave_response(request, assessment, content, current, answers, outcome, invalid):
     result = compute_result(content, answers)
     section_result = next(s for s in result.sections if s.code == current.code)
-    hidden = {q.code for q in section_result.questions if q.status == "hidden"}
+    hidden = {q.code for q in section_result.questions if q.status == Status.HIDDEN}
     response = render(
         request,
         "assessments/_autosave.html",

@@ -16,6 +16,7 @@ from compliance.assessments.models import Answer, Assessment
 from compliance.assessments.scoring import answers_by_code, compute_result
 from compliance.questionnaires.models import Question, ScoreBand, Section
 from compliance.questionnaires.selectors import LoadedVersion, load_version
+from compliance.scoring import CriticalFinding, Gap, Result
 
 
 @dataclass
@@ -121,95 +122,101 @@ def answer_text(question: Question, answer: Answer | None) -> str:
     return answer.value_text
 
 
-def result_data(assessment: Assessment, content: LoadedVersion, answers: dict) -> dict:
+def result_of(assessment: Assessment, content: LoadedVersion, answers: dict) -> Result:
     """The frozen result of a submitted assessment, or a fresh one for a draft."""
     if not assessment.is_draft and assessment.result:
-        return assessment.result
-    return compute_result(content, answers).to_json()
+        return Result.from_json(assessment.result)
+    return compute_result(content, answers)
 
 
 def build_report(assessment: Assessment) -> Report:
     content = load_version(assessment.version)
     answers = answers_by_code(assessment)
-    data = result_data(assessment, content, answers)
+    result = result_of(assessment, content, answers)
     overall_bands = _bands(
         ScoreBand.objects.filter(version=assessment.version, section__isnull=True)
     )
     band_by_code = {band.code: band for band in overall_bands}
     sections_by_code = {section.code: section for section in content.sections}
     previous = previous_assessment(assessment)
-    previous_data = previous.result if previous else None
-    previous_sections = {s["code"]: s for s in (previous_data or {}).get("sections", [])}
+    previous_result = Result.from_json(previous.result) if previous else None
+    previous_scores = {s.code: s.score for s in previous_result.sections} if previous_result else {}
 
     rows = []
-    for number, section_data in enumerate(data["sections"], start=1):
-        section = sections_by_code[section_data["code"]]
+    for number, section_result in enumerate(result.sections, start=1):
+        section = sections_by_code[section_result.code]
         own_bands = {b.code: b for b in _bands(section.score_bands.all())} or band_by_code
         questions = []
-        for index, q in enumerate(section_data["questions"], start=1):
-            question = content.questions[q["code"]]
-            answer = answers.get(q["code"])
+        for index, q in enumerate(section_result.questions, start=1):
+            question = content.questions[q.code]
+            answer = answers.get(q.code)
             questions.append(
                 QuestionRow(
                     number=f"{number}.{index}",
                     question=question,
-                    status=q["status"],
+                    status=q.status,
                     answer=answer,
                     answer_text=answer_text(question, answer),
-                    points=q["points"],
-                    maximum=q["maximum"],
-                    weight=q["weight"],
-                    fraction=q["fraction"],
+                    points=q.points,
+                    maximum=q.maximum,
+                    weight=q.weight,
+                    fraction=q.fraction,
                 )
             )
-        before = previous_sections.get(section.code, {}).get("score")
+        before = previous_scores.get(section.code)
         rows.append(
             SectionRow(
                 number=number,
                 section=section,
-                score=section_data["score"],
-                band=own_bands.get(section_data["band"]),
-                weight=section_data["weight"],
-                points=section_data["points"],
-                maximum=section_data["maximum"],
+                score=section_result.score,
+                band=own_bands.get(section_result.band),
+                weight=section_result.weight,
+                points=section_result.points,
+                maximum=section_result.maximum,
                 questions=questions,
                 delta=(
-                    section_data["score"] - before
-                    if before is not None and section_data["score"] is not None
+                    section_result.score - before
+                    if before is not None and section_result.score is not None
                     else None
                 ),
             )
         )
 
-    def gap_rows(items) -> list[GapRow]:
-        return [
-            GapRow(
-                question=content.questions[item["code"]],
-                section=sections_by_code[item["section"]],
-                critical=item.get("critical", True),
-                fraction=item["fraction"],
-                shortfall=item.get("shortfall", 0.0),
-            )
-            for item in items
-        ]
+    def finding_row(finding: CriticalFinding) -> GapRow:
+        return GapRow(
+            question=content.questions[finding.code],
+            section=sections_by_code[finding.section],
+            critical=True,
+            fraction=finding.fraction,
+            shortfall=0.0,
+        )
+
+    def gap_row(gap: Gap) -> GapRow:
+        return GapRow(
+            question=content.questions[gap.code],
+            section=sections_by_code[gap.section],
+            critical=gap.critical,
+            fraction=gap.fraction,
+            shortfall=gap.shortfall,
+        )
 
     comparison = None
     if previous is not None:
-        comparison = _compare(previous, data, content)
+        comparison = _compare(previous, previous_result, result, content)
     return Report(
         assessment=assessment,
         content=content,
         is_draft=assessment.is_draft,
-        score=data["score"],
-        band=band_by_code.get(data["band"]),
-        band_capped=data["band_capped"],
+        score=result.score,
+        band=band_by_code.get(result.band),
+        band_capped=result.band_capped,
         bands=overall_bands,
         sections=rows,
-        findings=gap_rows(data["critical_findings"]),
-        gaps=gap_rows(data["gaps"]),
-        answered=data["answered"],
-        applicable=data["applicable"],
-        unanswered=[content.questions[code] for code in data["unanswered"]],
+        findings=[finding_row(finding) for finding in result.critical_findings],
+        gaps=[gap_row(gap) for gap in result.gaps],
+        answered=result.answered,
+        applicable=result.applicable,
+        unanswered=[content.questions[code] for code in result.unanswered],
         comparison=comparison,
     )
 
@@ -226,27 +233,24 @@ def previous_assessment(assessment: Assessment) -> Assessment | None:
     return earlier.order_by("-submitted_at").first()
 
 
-def _compare(previous: Assessment, data: dict, content: LoadedVersion) -> Comparison:
+def _compare(
+    previous: Assessment, before: Result, now: Result, content: LoadedVersion
+) -> Comparison:
     """Change since the previous assessment, matching questions by code across versions."""
-    before = {
-        q["code"]: q["fraction"]
-        for s in previous.result["sections"]
-        for q in s["questions"]
-        if q["fraction"] is not None
+    earlier = {
+        q.code: q.fraction for s in before.sections for q in s.questions if q.fraction is not None
     }
     comparison = Comparison(
         previous=previous,
         overall_delta=(
-            data["score"] - previous.result["score"]
-            if data["score"] is not None and previous.result.get("score") is not None
-            else None
+            now.score - before.score if now.score is not None and before.score is not None else None
         ),
     )
-    for section in data["sections"]:
-        for q in section["questions"]:
-            old = before.get(q["code"])
-            if old is None or q["fraction"] is None or q["fraction"] == old:
+    for section in now.sections:
+        for q in section.questions:
+            old = earlier.get(q.code)
+            if old is None or q.fraction is None or q.fraction == old:
                 continue
-            entry = (content.questions[q["code"]], old, q["fraction"])
-            (comparison.improved if q["fraction"] > old else comparison.worsened).append(entry)
+            entry = (content.questions[q.code], old, q.fraction)
+            (comparison.improved if q.fraction > old else comparison.worsened).append(entry)
     return comparison

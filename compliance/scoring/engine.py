@@ -38,6 +38,7 @@ from .model import (
     QuestionSpec,
     Result,
     SectionResult,
+    Status,
 )
 
 HUNDRED = Fraction(100)
@@ -129,7 +130,7 @@ def score(spec: QuestionnaireSpec, answers: Mapping[str, AnswerData]) -> Result:
             answer = answers.get(question.code)
             result = _question_result(question, answer, question.code in visible)
             question_results.append(result)
-            if result.status == "unanswered":
+            if result.status == Status.UNANSWERED:
                 unanswered.append(question.code)
             if result.maximum_exact:
                 points += result.points_exact
@@ -182,9 +183,7 @@ def score(spec: QuestionnaireSpec, answers: Mapping[str, AnswerData]) -> Result:
         )
     gaps.sort(key=lambda gap: (not gap.critical, -gap.shortfall, gap.code))
 
-    applicable = [
-        r for s in sections for r in s.questions if r.status in ("answered", "unanswered")
-    ]
+    applicable = [r for s in sections for r in s.questions if r.status.applicable]
     return Result(
         score=float(overall) if overall is not None else None,
         band=band.code if band else None,
@@ -193,7 +192,7 @@ def score(spec: QuestionnaireSpec, answers: Mapping[str, AnswerData]) -> Result:
         critical_findings=tuple(findings),
         gaps=tuple(gaps),
         unanswered=tuple(unanswered),
-        answered=sum(1 for r in applicable if r.status == "answered"),
+        answered=sum(1 for r in applicable if r.status == Status.ANSWERED),
         applicable=len(applicable),
     )
 
@@ -202,11 +201,11 @@ def _question_result(
     question: QuestionSpec, answer: AnswerData | None, visible: bool
 ) -> QuestionResult:
     if not visible:
-        return QuestionResult(question.code, "hidden", float(question.weight))
+        return QuestionResult(question.code, Status.HIDDEN, float(question.weight))
     if answer is not None and answer.not_applicable:
-        return QuestionResult(question.code, "not_applicable", float(question.weight))
+        return QuestionResult(question.code, Status.NOT_APPLICABLE, float(question.weight))
     answered = is_answered(question, answer)
-    status = "answered" if answered else "unanswered"
+    status = Status.ANSWERED if answered else Status.UNANSWERED
     if not question.scored:
         return QuestionResult(question.code, status, float(question.weight))
     fraction = answer_fraction(question, answer) if answered else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from enum import StrEnum
 from fractions import Fraction
 
 UNSCORED_TYPES = frozenset({"date", "text"})
@@ -80,10 +81,23 @@ class AnswerData:
     not_applicable: bool = False
 
 
+class Status(StrEnum):
+    """Where a question stands in a result."""
+
+    ANSWERED = "answered"
+    UNANSWERED = "unanswered"
+    NOT_APPLICABLE = "not_applicable"
+    HIDDEN = "hidden"  # not asked: a show-if condition on an earlier answer is not met
+
+    @property
+    def applicable(self) -> bool:
+        return self in (Status.ANSWERED, Status.UNANSWERED)
+
+
 @dataclass(frozen=True)
 class QuestionResult:
     code: str
-    status: str  # answered, unanswered, not_applicable, hidden
+    status: Status
     weight: float
     fraction_exact: Fraction | None = None
     points_exact: Fraction = Fraction(0)
@@ -151,6 +165,47 @@ class Result:
 
     def section(self, code: str) -> SectionResult:
         return next(section for section in self.sections if section.code == code)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Result:
+        """The result as ``to_json`` froze it (exact fractions come back from the floats
+        that were stored: a frozen result is read, never scored again)."""
+
+        def exact(value: float | None) -> Fraction | None:
+            return None if value is None else Fraction(str(value))
+
+        return cls(
+            score=data["score"],
+            band=data["band"],
+            band_capped=data["band_capped"],
+            answered=data["answered"],
+            applicable=data["applicable"],
+            unanswered=tuple(data["unanswered"]),
+            critical_findings=tuple(CriticalFinding(**f) for f in data["critical_findings"]),
+            gaps=tuple(Gap(**g) for g in data["gaps"]),
+            sections=tuple(
+                SectionResult(
+                    code=s["code"],
+                    weight=s["weight"],
+                    score_exact=exact(s["score"]),
+                    points=s["points"],
+                    maximum=s["maximum"],
+                    band=s["band"],
+                    questions=tuple(
+                        QuestionResult(
+                            code=q["code"],
+                            status=Status(q["status"]),
+                            weight=q["weight"],
+                            fraction_exact=exact(q["fraction"]),
+                            points_exact=exact(q["points"]),
+                            maximum_exact=exact(q["maximum"]),
+                        )
+                        for q in s["questions"]
+                    ),
+                )
+                for s in data["sections"]
+            ),
+        )
 
     def to_json(self) -> dict:
         """Plain JSON data, for freezing the result with a submitted assessment."""

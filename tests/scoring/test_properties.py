@@ -111,3 +111,14 @@ def test_the_result_does_not_depend_on_the_order_of_answers(case, random):
     items = list(answers.items())
     random.shuffle(items)
     assert score(questionnaire, dict(items)) == score(questionnaire, answers)
+
+
+@given(cases())
+def test_a_frozen_result_reads_back_as_the_same_result(case):
+    """What a submitted assessment stores (to_json) is what a report reads (from_json)."""
+    from compliance.scoring import Result
+
+    frozen = score(*case).to_json()
+    again = Result.from_json(frozen)
+    assert again.to_json() == frozen
+    assert all(isinstance(q.status, str) for s in again.sections for q in s.questions)
