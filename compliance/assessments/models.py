@@ -11,10 +11,13 @@ from compliance.organisations.models import Organisation
 from compliance.questionnaires.models import Question, QuestionnaireVersion
 
 
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
 class Assessment(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
+    Status = AssessmentStatus
 
     #: The id in URLs: not guessable, so that ids reveal nothing about other organisations.
     uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
@@ -75,7 +78,7 @@ class Assessment(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["draft", "submitted"]),
+                condition=models.Q(status__in=AssessmentStatus.values),
                 name="assessment_status_valid",
             ),
         ]

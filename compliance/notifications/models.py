@@ -6,11 +6,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class MailKind(models.TextChoices):
+    SIGN_UP = "sign_up", _("sign-up")
+    INVITATION = "invitation", _("invitation")
+    PASSWORD_RESET = "password_reset", _("password reset")
+
+
 class SentMail(models.Model):
-    class Kind(models.TextChoices):
-        SIGN_UP = "sign_up", _("sign-up")
-        INVITATION = "invitation", _("invitation")
-        PASSWORD_RESET = "password_reset", _("password reset")
+    Kind = MailKind
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     recipient = models.EmailField(_("recipient"))
@@ -35,7 +38,7 @@ class SentMail(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["sign_up", "invitation", "password_reset"]),
+                condition=models.Q(kind__in=MailKind.values),
                 name="sent_mail_kind_valid",
             )
         ]

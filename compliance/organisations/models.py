@@ -31,11 +31,14 @@ class Organisation(models.Model):
         return self.name
 
 
+class MembershipRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    EDITOR = "editor", _("Editor")
+    VIEWER = "viewer", _("Viewer")
+
+
 class Membership(models.Model):
-    class Role(models.TextChoices):
-        OWNER = "owner", _("Owner")
-        EDITOR = "editor", _("Editor")
-        VIEWER = "viewer", _("Viewer")
+    Role = MembershipRole
 
     organisation = models.ForeignKey(
         Organisation,
@@ -60,7 +63,7 @@ class Membership(models.Model):
                 fields=["organisation", "user"], name="one_membership_per_user"
             ),
             models.CheckConstraint(
-                condition=models.Q(role__in=["owner", "editor", "viewer"]),
+                condition=models.Q(role__in=MembershipRole.values),
                 name="membership_role_valid",
             ),
         ]
@@ -117,7 +120,7 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(role__in=["owner", "editor", "viewer"]),
+                condition=models.Q(role__in=MembershipRole.values),
                 name="invitation_role_valid",
             ),
         ]

@@ -126,11 +126,14 @@ class VersionManager(models.Manager.from_queryset(VersionQuerySet)):
         return self.filter(status=QuestionnaireVersion.Status.PUBLISHED)
 
 
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
+
+
 class QuestionnaireVersion(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        RETIRED = "retired", _("Retired")
+    Status = VersionStatus
 
     questionnaire = models.ForeignKey(
         Questionnaire,
@@ -195,7 +198,7 @@ class QuestionnaireVersion(models.Model):
                 fields=["questionnaire", "number"], name="version_number_unique"
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["draft", "published", "retired"]),
+                condition=models.Q(status__in=VersionStatus.values),
                 name="version_status_valid",
             ),
             models.CheckConstraint(
@@ -501,17 +504,20 @@ class Source(VersionContent):
     natural_key.dependencies = ["questionnaires.questionnaireversion"]
 
 
+class QuestionType(models.TextChoices):
+    YES_PARTIAL_NO = "yes_partial_no", _("Yes / partially / no")
+    SINGLE_CHOICE = "single_choice", _("Single choice")
+    MATURITY = "maturity", _("Maturity scale")
+    MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    TEXT = "text", _("Free text")
+
+
 class Question(VersionContent):
     parent_fields = ("version", "section", "show_if_question")
 
-    class Type(models.TextChoices):
-        YES_PARTIAL_NO = "yes_partial_no", _("Yes / partially / no")
-        SINGLE_CHOICE = "single_choice", _("Single choice")
-        MATURITY = "maturity", _("Maturity scale")
-        MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
-        NUMBER = "number", _("Number")
-        DATE = "date", _("Date")
-        TEXT = "text", _("Free text")
+    Type = QuestionType
 
     class Match(models.TextChoices):
         ANY = "any", _("any of the choices")
@@ -592,17 +598,7 @@ class Question(VersionContent):
             models.UniqueConstraint(fields=["version", "code"], name="question_code_unique"),
             models.CheckConstraint(condition=models.Q(weight__gte=0), name="question_weight_gte_0"),
             models.CheckConstraint(
-                condition=models.Q(
-                    type__in=[
-                        "yes_partial_no",
-                        "single_choice",
-                        "maturity",
-                        "multiple_choice",
-                        "number",
-                        "date",
-                        "text",
-                    ]
-                ),
+                condition=models.Q(type__in=QuestionType.values),
                 name="question_type_valid",
             ),
         ]
