@@ -254,6 +254,10 @@ class QuestionnaireVersion(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
 
 #: Set while a bulk_update has checked the new parents of its rows itself, so that the
 #: ``update`` it makes (with CASE expressions for the parents) is let through.

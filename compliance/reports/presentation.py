@@ -16,7 +16,7 @@ from compliance.assessments.models import Answer, Assessment
 from compliance.assessments.scoring import answers_by_code, compute_result
 from compliance.questionnaires.models import Question, ScoreBand, Section
 from compliance.questionnaires.selectors import LoadedVersion, load_version
-from compliance.scoring import CriticalFinding, Gap, Result
+from compliance.scoring import CriticalFinding, Gap, Result, Status
 
 
 @dataclass
@@ -32,13 +32,21 @@ class Band:
 class QuestionRow:
     number: str
     question: Question
-    status: str
+    status: Status
     answer: Answer | None
     answer_text: str
     points: float
     maximum: float
     weight: float
     fraction: float | None
+
+    @property
+    def hidden(self) -> bool:
+        return self.status == Status.HIDDEN
+
+    @property
+    def unanswered(self) -> bool:
+        return self.status == Status.UNANSWERED
 
     @property
     def contribution(self) -> str:
