@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from compliance.core.i18n import column_suffix
+from compliance.scoring.model import carries_points
 
 from .models import (
     Choice,
@@ -94,9 +95,7 @@ class QuestionDocument:
 
     @property
     def is_scored(self) -> bool:
-        if self.type in Question.UNSCORED_TYPES:
-            return False
-        return self.type != "number" or bool(self.choices)
+        return carries_points(self.type, self.weight, bool(self.choices))
 
 
 @dataclass

@@ -16,6 +16,7 @@ from django.db.models.signals import pre_delete, pre_save
 from django.utils.translation import gettext_lazy as _
 
 from compliance.core.i18n import Translated
+from compliance.scoring.model import CHOICE_TYPES, UNSCORED_TYPES
 
 CODE_HELP = _(
     "A stable identifier, kept from version to version (letters, digits, hyphens, underscores)."
@@ -616,8 +617,8 @@ class Question(VersionContent):
     natural_key.dependencies = ["questionnaires.section"]
 
     #: Types whose answers carry points (number only when it has thresholds).
-    CHOICE_TYPES = frozenset({"yes_partial_no", "single_choice", "maturity", "multiple_choice"})
-    UNSCORED_TYPES = frozenset({"date", "text"})
+    CHOICE_TYPES = CHOICE_TYPES
+    UNSCORED_TYPES = UNSCORED_TYPES
 
     def save(self, *args, **kwargs):
         if self.section_id and not self.version_id:

@@ -7,7 +7,19 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+#: Question types answered by choosing (their answers are choice codes).
+CHOICE_TYPES = frozenset({"yes_partial_no", "single_choice", "maturity", "multiple_choice"})
+#: Question types that never carry points.
 UNSCORED_TYPES = frozenset({"date", "text"})
+
+
+def carries_points(question_type: str, weight, has_choices: bool) -> bool:
+    """Whether a question carries points: the one rule, for the scoring engine, the
+    questionnaire validator and the authoring documents. A weight of 0 carries none, and
+    a number question only with its thresholds (choices)."""
+    if question_type in UNSCORED_TYPES or not weight:
+        return False
+    return question_type != "number" or has_choices
 
 
 @dataclass(frozen=True)
@@ -37,10 +49,8 @@ class QuestionSpec:
 
     @property
     def scored(self) -> bool:
-        """Whether the question carries points (a weight of 0 carries none)."""
-        if self.type in UNSCORED_TYPES or not self.weight:
-            return False
-        return self.type != "number" or bool(self.choices)
+        """Whether the question carries points (``carries_points``)."""
+        return carries_points(self.type, self.weight, bool(self.choices))
 
 
 @dataclass(frozen=True)

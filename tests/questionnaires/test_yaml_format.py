@@ -149,3 +149,11 @@ def test_only_a_multiple_choice_question_has_exclusive_choices(sample_yaml):
     )
     [problem] = problems_of(broken)
     assert "only a multiple-choice question's choice can be exclusive" in problem
+
+
+@pytest.mark.django_db
+def test_a_critical_question_of_weight_0_is_refused_as_unscored(sample_yaml):
+    """One rule of what carries points, for the validator and the scoring engine alike:
+    a weight of 0 carries none, so such a question could never be a critical finding."""
+    [problem] = problems_of(sample_yaml.replace("        weight: 2\n", "        weight: 0\n", 1))
+    assert "a critical question must be scored" in problem

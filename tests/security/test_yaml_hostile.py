@@ -319,7 +319,12 @@ def test_a_code_that_yaml_reads_as_octal_is_refused(author):
 def test_a_tiny_number_is_rounded_not_a_server_error(author):
     """1e-999999 is a finite number within range: it is stored as 0, not sent to the
     database as an exponent no numeric column takes."""
-    content = SAMPLE.read_text(encoding="utf-8").replace("weight: 2\n", 'weight: "1e-999999"\n')
+    # (Not critical: a critical question of weight 0 carries no points and is refused.)
+    content = (
+        SAMPLE.read_text(encoding="utf-8")
+        .replace("weight: 2\n", 'weight: "1e-999999"\n')
+        .replace("        critical: true\n", "", 1)
+    )
     response = author.post(
         reverse(IMPORT), {"file": SimpleUploadedFile("s.yaml", content.encode())}
     )
