@@ -81,8 +81,9 @@ from compliance.assessments.services import (  # noqa: E402
 from compliance.organisations.services import ensure_demo_account  # noqa: E402
 from compliance.questionnaires.models import QuestionnaireVersion  # noqa: E402
 from compliance.questionnaires.selectors import load_version  # noqa: E402
+from compliance.reports.jobs import produce  # noqa: E402
 from compliance.reports.models import ReportFile  # noqa: E402
-from compliance.reports.pdf import StaticOnlyFetcher, prepare, produce, report_html  # noqa: E402
+from compliance.reports.pdf import StaticOnlyFetcher, prepare, report_html  # noqa: E402
 from compliance.reports.presentation import build_report  # noqa: E402
 from compliance.scoring import (  # noqa: E402
     AnswerData,

@@ -11,11 +11,8 @@ costs one database read and one file read, on any machine. Rendering runs in a c
 process with a time limit, so that a render that hangs fails with a clear message instead
 of holding a worker.
 
-A render is claimed before it starts (``produce``): the ``ReportFile`` row of its key goes
-to ``running`` with a new attempt number, and the outcome is recorded only while the row
-still carries that attempt. A running render older than the time limit plus
-``STALE_GRACE`` belongs to a process that died (a render that overruns is stopped at the
-time limit and recorded as failed), so it may be claimed again.
+The job around a render (who renders which key, when, what is recorded) is
+``compliance.reports.jobs``.
 """
 
 from __future__ import annotations
@@ -26,13 +23,10 @@ import mimetypes
 import multiprocessing
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.files.base import ContentFile
-from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -46,9 +40,6 @@ from .presentation import Report, build_report
 STATIC_SCHEME = "app-static:"
 #: The PDF variants offered, by the name used in URLs (``?variant=pdfa``).
 VARIANTS = {"pdfa": "pdf/a-3u"}
-#: Seconds beyond REPORT_RENDER_TIMEOUT for storing the file and recording the outcome;
-#: a render still running after both belongs to a process that died.
-STALE_GRACE = 60
 
 
 def _stylesheet_digest() -> str:
@@ -204,116 +195,3 @@ def prepare(assessment, language: str, variant: str | None) -> PreparedReport:
         report = build_report(assessment)
         html = report_html(report, language)
     return PreparedReport(report, html, cache_key(html, variant))
-
-
-def stale_after() -> timedelta:
-    """How long a render may be running before it is taken for dead."""
-    return timedelta(seconds=settings.REPORT_RENDER_TIMEOUT + STALE_GRACE)
-
-
-def is_stale(row: ReportFile, now: datetime | None = None) -> bool:
-    """A running render that no live process will finish."""
-    now = now or timezone.now()
-    return row.status == ReportFile.Status.RUNNING and (
-        row.started_at is None or row.started_at < now - stale_after()
-    )
-
-
-def _claim(assessment, language: str, variant: str | None, key: str) -> tuple[ReportFile, bool]:
-    """The row of ``key``, and whether this process now holds it (and must render it)."""
-    now = timezone.now()
-    row, created = ReportFile.objects.get_or_create(
-        key=key,
-        defaults={
-            "assessment": assessment,
-            "language": language,
-            "variant": variant or "",
-            "status": ReportFile.Status.RUNNING,
-            "attempt": 1,
-            "queued_at": now,
-            "started_at": now,
-        },
-    )
-    row.assessment = assessment
-    if created:
-        return row, True
-    if row.status != ReportFile.Status.QUEUED and not is_stale(row, now):
-        return row, False  # ready, failed, or being rendered by a live process
-    claimed = ReportFile.objects.filter(pk=row.pk, status=row.status, attempt=row.attempt).update(
-        status=ReportFile.Status.RUNNING,
-        attempt=F("attempt") + 1,
-        started_at=now,
-        finished_at=None,
-        failure="",
-        error="",
-    )
-    if not claimed:  # another process was quicker
-        row.refresh_from_db()
-        return row, False
-    row.status, row.attempt, row.started_at = ReportFile.Status.RUNNING, row.attempt + 1, now
-    return row, True
-
-
-def produce(
-    assessment,
-    language: str,
-    variant: str | None = None,
-    *,
-    prepared: PreparedReport | None = None,
-) -> tuple[ReportFile, bytes | None]:
-    """Render and store the report's PDF, unless it is stored or being rendered elsewhere.
-
-    Returns the row of the report's current content key and, when this call rendered it,
-    the PDF. A failed render is recorded on the row (``failed``, with the reason) and
-    raises ``RenderError``; the assessment itself is never touched.
-    """
-    prepared = prepared or prepare(assessment, language, variant)
-    key = prepared.key
-    row, claimed = _claim(assessment, language, variant, key)
-    if not claimed:
-        return row, None
-    mine = ReportFile.objects.filter(pk=row.pk, attempt=row.attempt)
-    try:
-        pdf = write_pdf(prepared.html, variant)
-        row.file.save(f"{key}.pdf", ContentFile(pdf), save=False)
-    except BaseException as error:
-        if isinstance(error, RenderError):
-            failure, detail = error.failure, error.detail
-        else:
-            failure, detail = ReportFile.Failure.ERROR, f"{type(error).__name__}: {error}"
-        mine.update(
-            status=ReportFile.Status.FAILED,
-            failure=failure,
-            error=detail,
-            finished_at=timezone.now(),
-        )
-        row.status, row.failure, row.error = ReportFile.Status.FAILED, failure, detail
-        raise
-    recorded = mine.update(
-        status=ReportFile.Status.READY, file=row.file.name, finished_at=timezone.now()
-    )
-    if not recorded:
-        # Given up for dead while it worked: a newer attempt owns the row, or the row was
-        # pruned. The file this attempt stored belongs to nobody.
-        row.file.storage.delete(row.file.name)
-        return ReportFile.objects.filter(pk=row.pk).first() or row, pdf
-    row.status = ReportFile.Status.READY
-    prune(row)
-    return row, pdf
-
-
-def prune(row: ReportFile) -> None:
-    """Keep one PDF per assessment, language and variant: the newest ready one.
-
-    Renders of older content (asked for before it), ready or not, are deleted with their
-    files; a render in progress of older content then finds its row gone and discards
-    its own file.
-    """
-    renders = ReportFile.objects.filter(
-        assessment_id=row.assessment_id, language=row.language, variant=row.variant
-    )
-    newest = renders.filter(status=ReportFile.Status.READY).order_by("-requested_at", "-pk").first()
-    if newest is not None:
-        renders.exclude(pk=newest.pk).filter(
-            Q(requested_at__lte=newest.requested_at) | Q(status=ReportFile.Status.READY)
-        ).delete()

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_safe
 from compliance.assessments.selectors import assessment_or_404
 
 from . import charts, exports
+from .jobs import request_report
 from .models import ReportFile
 from .pdf import STATIC_SCHEME, VARIANTS, html_for, prepare
 from .presentation import build_report
-from .tasks import request_report
 
 #: After this long in the queue, the waiting page says that no worker has taken the job.
 WAITING_LONG = timedelta(seconds=30)

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from compliance.assessments.models import Answer, Assessment
+from compliance.reports.jobs import stale_after
 from compliance.reports.models import ReportFile
-from compliance.reports.pdf import stale_after
 from compliance.reports.views import WAITING_LONG
 from tests.factories import give
 from tests.processes import DATABASE_TASKS, SharedDatabase, app_process, run_worker
@@ -242,7 +242,7 @@ CLICK = """
 import time
 from pathlib import Path
 from compliance.assessments.models import Assessment
-from compliance.reports.tasks import request_report
+from compliance.reports.jobs import request_report
 assessment = Assessment.objects.select_related(
     "organisation", "version__questionnaire"
 ).get(uuid="{uuid}")
