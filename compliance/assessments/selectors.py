@@ -1,7 +1,9 @@
-"""The access rule for assessments: every view gets an assessment through here."""
+"""Reads of assessments: the access rule (every view gets an assessment through here),
+each section's progress, and an answer's history."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.db.models import F, QuerySet
@@ -9,8 +11,11 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from compliance.organisations.models import Membership
+from compliance.questionnaires.selectors import LoadedVersion, load_version
+from compliance.scoring import Result, Status
 
-from .models import Assessment
+from .models import Answer, Assessment
+from .scoring import answers_by_code
 
 
 def assessments_for(user) -> QuerySet[Assessment]:
@@ -52,3 +57,88 @@ def assessment_or_404(user, uuid: UUID | str) -> tuple[Assessment, Membership]:
     membership.organisation = assessment.organisation
     membership.user = user
     return assessment, membership
+
+
+@dataclass
+class SectionPage:
+    """One section of an assessment as its page shows it."""
+
+    assessment: Assessment
+    content: LoadedVersion
+    section: object
+    number: int
+    questions: list
+    answers: dict[str, Answer]
+
+    @property
+    def count(self) -> int:
+        return len(self.content.sections)
+
+
+def section_page(assessment: Assessment, number: int) -> SectionPage:
+    """Section ``number`` (from 1) of the assessment's version with the answers; 404 for
+    a number the version does not have."""
+    content = load_version(assessment.version)
+    section = content.section_by_number(number)
+    if section is None:
+        raise Http404(_("No such section."))
+    return SectionPage(
+        assessment,
+        content,
+        section,
+        number,
+        list(section.questions.all()),
+        answers_by_code(assessment),
+    )
+
+
+def section_progress(content: LoadedVersion, answers: dict, result: Result) -> list[dict]:
+    """Per section: answered of applicable questions, percent, answers carried over."""
+    rows = []
+    for number, (section, section_result) in enumerate(
+        zip(content.sections, result.sections, strict=True), start=1
+    ):
+        statuses = [q.status for q in section_result.questions]
+        applicable = sum(1 for s in statuses if s.applicable)
+        answered = sum(1 for s in statuses if s == Status.ANSWERED)
+        rows.append(
+            {
+                "number": number,
+                "section": section,
+                "answered": answered,
+                "applicable": applicable,
+                "percent": round(100 * answered / applicable) if applicable else 100,
+                "carried_over": sum(
+                    1
+                    for q in section.questions.all()
+                    if q.code in answers and answers[q.code].carried_over
+                ),
+            }
+        )
+    return rows
+
+
+def answer_history(assessment: Assessment, question) -> list[dict]:
+    """Every saved state of an answer, newest first, each with what changed from the one
+    before it (the fields a person reads; bookkeeping left out)."""
+    answer = Answer.objects.filter(assessment=assessment, question=question).first()
+    records = []
+    if answer is not None:
+        records = list(answer.history.select_related("history_user").order_by("history_date"))
+    changes = []
+    previous = None
+    hidden_fields = {"revision", "updated_by", "carried_over"}
+    for record in records:
+        diff = [
+            {
+                "field": Answer._meta.get_field(change.field).verbose_name,
+                "old": change.old,
+                "new": change.new,
+            }
+            for change in (record.diff_against(previous).changes if previous else [])
+            if change.field not in hidden_fields
+        ]
+        changes.append({"record": record, "diff": diff})
+        previous = record
+    changes.reverse()
+    return changes

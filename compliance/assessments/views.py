@@ -16,12 +16,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from compliance.organisations.selectors import current_membership, require_editor, require_owner
 from compliance.questionnaires.models import QuestionnaireVersion
-from compliance.questionnaires.selectors import LoadedVersion, load_version
-from compliance.scoring import Status
+from compliance.questionnaires.selectors import load_version
 
-from . import services
+from . import selectors, services
 from .forms import MAX_TEXT, AnswerForm, NewAssessmentForm, question_display
-from .models import Answer
 from .scoring import answers_by_code, compute_result
 from .selectors import assessment_or_404, assessments_for
 
@@ -90,31 +88,6 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/new.html", {"form": form})
 
 
-def _progress(content: LoadedVersion, answers: dict, result) -> list[dict]:
-    rows = []
-    for number, (section, section_result) in enumerate(
-        zip(content.sections, result.sections, strict=True), start=1
-    ):
-        statuses = [q.status for q in section_result.questions]
-        applicable = sum(1 for s in statuses if s.applicable)
-        answered = sum(1 for s in statuses if s == Status.ANSWERED)
-        rows.append(
-            {
-                "number": number,
-                "section": section,
-                "answered": answered,
-                "applicable": applicable,
-                "percent": round(100 * answered / applicable) if applicable else 100,
-                "carried_over": sum(
-                    1
-                    for q in section.questions.all()
-                    if q.code in answers and answers[q.code].carried_over
-                ),
-            }
-        )
-    return rows
-
-
 @login_required
 @require_safe
 def overview(request: HttpRequest, assessment) -> HttpResponse:
@@ -127,7 +100,9 @@ def overview(request: HttpRequest, assessment) -> HttpResponse:
         {
             "assessment": assessment,
             "membership": membership,
-            "progress": _progress(content, answers, compute_result(content, answers)),
+            "progress": selectors.section_progress(
+                content, answers, compute_result(content, answers)
+            ),
             "events": assessment.events.select_related("user"),
         },
     )
@@ -136,79 +111,67 @@ def overview(request: HttpRequest, assessment) -> HttpResponse:
 @login_required
 def section(request: HttpRequest, assessment, n: int) -> HttpResponse:
     assessment, membership = assessment_or_404(request.user, assessment)
-    content = load_version(assessment.version)
-    current = content.section_by_number(n)
-    if current is None:
-        raise Http404(_("No such section."))
-    questions = list(current.questions.all())
-    answers = answers_by_code(assessment)
-    if request.method == "POST":
-        require_editor(membership)
-        if not assessment.is_draft:
-            return locked_response(request, assessment)
-        forms = [
-            AnswerForm(request.POST, question=q, answer=answers.get(q.code)) for q in questions
-        ]
-        valid = [form for form in forms if form.is_valid()]
-        try:
-            outcome = services.save_answers(
-                assessment, [form.to_submitted() for form in valid], request.user, content
+    page = selectors.section_page(assessment, n)
+    if request.method != "POST":
+        return _section_response(request, page, membership)
+    require_editor(membership)
+    forms = [
+        AnswerForm(request.POST, question=q, answer=page.answers.get(q.code))
+        for q in page.questions
+    ]
+    valid = [form for form in forms if form.is_valid()]
+    try:
+        outcome = services.save_answers(
+            assessment, [form.to_submitted() for form in valid], request.user, page.content
+        )
+    except services.AssessmentLocked:
+        return locked_response(request, assessment)
+    page.answers.update(outcome.answers)
+    invalid = [form for form in forms if form.errors]
+    if request.htmx:
+        return _autosave_response(request, page, outcome, invalid)
+    _tell_outcome(request, page, outcome)
+    if invalid:
+        # Keep what was typed and show each error; the valid answers are saved.
+        return _section_response(request, page, membership, forms)
+    return redirect("assessment_section", assessment.uuid, _next_section(request, page))
+
+
+def _next_section(request: HttpRequest, page: selectors.SectionPage) -> int:
+    if "save_next" in request.POST and page.number < page.count:
+        return page.number + 1
+    if "previous" in request.POST and page.number > 1:
+        return page.number - 1
+    return page.number
+
+
+def _tell_outcome(request: HttpRequest, page: selectors.SectionPage, outcome) -> None:
+    questions = page.content.questions
+    for code, who in outcome.overwritten:
+        messages.warning(
+            request,
+            _(
+                "“%(question)s” had been changed by %(who)s since you opened the page; "
+                "your answer replaced theirs (theirs is in the question's history)."
             )
-        except services.AssessmentLocked:
-            return locked_response(request, assessment)
-        answers.update(outcome.answers)
-        invalid = [form for form in forms if not form.is_valid()]
-        if request.htmx:
-            return _autosave_response(
-                request, assessment, content, current, answers, outcome, invalid
+            % {"question": questions[code].text, "who": _who(who, request.user)},
+        )
+    for code in outcome.merged:
+        messages.info(
+            request,
+            _(
+                "“%(question)s” had been changed elsewhere since you opened the page, in "
+                "other fields than yours: both changes were kept."
             )
-        for code, who in outcome.overwritten:
-            messages.warning(
-                request,
-                _(
-                    "“%(question)s” had been changed by %(who)s since you opened the page; "
-                    "your answer replaced theirs (theirs is in the question's history)."
-                )
-                % {"question": content.questions[code].text, "who": _who(who, request.user)},
-            )
-        for code in outcome.merged:
-            messages.info(
-                request,
-                _(
-                    "“%(question)s” had been changed elsewhere since you opened the page, in "
-                    "other fields than yours: both changes were kept."
-                )
-                % {"question": content.questions[code].text},
-            )
-        if not invalid:
-            if outcome.saved:
-                messages.success(
-                    request,
-                    ngettext(
-                        "Saved %(count)d answer.", "Saved %(count)d answers.", len(outcome.saved)
-                    )
-                    % {"count": len(outcome.saved)},
-                )
-            target = n
-            if "save_next" in request.POST and n < len(content.sections):
-                target = n + 1
-            elif "previous" in request.POST and n > 1:
-                target = n - 1
-            return redirect("assessment_section", assessment.uuid, target)
-        # Errors: keep what was typed, show each error; the valid answers are saved.
-        shown = {form.question.code: form for form in forms}
-    else:
-        forms, shown = [], {}
-    items = [question_display(q, answers.get(q.code), shown.get(q.code)) for q in questions]
-    result = compute_result(content, answers)
-    return render(
-        request,
-        "assessments/section.html",
-        _section_context(
-            assessment, membership, content, current, n, items, forms, answers, result
-        ),
-        status=200,
-    )
+            % {"question": questions[code].text},
+        )
+    if outcome.saved:
+        count = len(outcome.saved)
+        messages.success(
+            request,
+            ngettext("Saved %(count)d answer.", "Saved %(count)d answers.", count)
+            % {"count": count},
+        )
 
 
 def _who(user, me) -> str:
@@ -220,18 +183,24 @@ def _who(user, me) -> str:
     return user.email
 
 
-def _section_context(assessment, membership, content, current, n, items, forms, answers, result):
-    section_result = result.sections[n - 1]
-    status = {q.code: q.status for q in section_result.questions}
-    for item in items:
-        item["hidden"] = status[item["question"].code] == Status.HIDDEN
-    return {
-        "assessment": assessment,
+def _section_response(
+    request: HttpRequest, page: selectors.SectionPage, membership, forms=()
+) -> HttpResponse:
+    shown = {form.question.code: form for form in forms}
+    result = compute_result(page.content, page.answers)
+    hidden = result.sections[page.number - 1].hidden
+    items = []
+    for question in page.questions:
+        item = question_display(question, page.answers.get(question.code), shown.get(question.code))
+        item["hidden"] = question.code in hidden
+        items.append(item)
+    context = {
+        "assessment": page.assessment,
         "membership": membership,
-        "section": current,
-        "number": n,
-        "count": len(content.sections),
-        "progress": _progress(content, answers, result),
+        "section": page.section,
+        "number": page.number,
+        "count": page.count,
+        "progress": selectors.section_progress(page.content, page.answers, result),
         "items": items,
         "max_text": MAX_TEXT,
         "error_forms": [form for form in forms if form.errors],
@@ -239,14 +208,15 @@ def _section_context(assessment, membership, content, current, n, items, forms, 
         if result.applicable
         else 100,
         "result": result,
-        "editable": assessment.is_draft and membership.can_edit,
+        "editable": page.assessment.is_draft and membership.can_edit,
     }
+    return render(request, "assessments/section.html", context)
 
 
-def _autosave_response(request, assessment, content, current, answers, outcome, invalid):
-    result = compute_result(content, answers)
-    section_result = next(s for s in result.sections if s.code == current.code)
-    hidden = {q.code for q in section_result.questions if q.status == Status.HIDDEN}
+def _autosave_response(request, page: selectors.SectionPage, outcome, invalid) -> HttpResponse:
+    result = compute_result(page.content, page.answers)
+    hidden = result.sections[page.number - 1].hidden
+    questions = page.content.questions
     response = render(
         request,
         "assessments/_autosave.html",
@@ -254,14 +224,13 @@ def _autosave_response(request, assessment, content, current, answers, outcome, 
             "saved": outcome.saved,
             "tokens": outcome.tokens,
             "conditional": [
-                (q.code, q.code in hidden) for q in current.questions.all() if q.show_if_question_id
+                (q.code, q.code in hidden) for q in page.questions if q.show_if_question_id
             ],
             "invalid": invalid,
             "overwritten": [
-                (content.questions[code].text, _who(who, request.user))
-                for code, who in outcome.overwritten
+                (questions[code].text, _who(who, request.user)) for code, who in outcome.overwritten
             ],
-            "merged": [content.questions[code].text for code in outcome.merged],
+            "merged": [questions[code].text for code in outcome.merged],
         },
     )
     # The page's script reads this to tell a real autosave answer from anything else
@@ -322,26 +291,7 @@ def history(request: HttpRequest, assessment, code: str) -> HttpResponse:
     question = content.questions.get(code)
     if question is None:
         raise Http404(_("No such question."))
-    answer = Answer.objects.filter(assessment=assessment, question=question).first()
-    records = []
-    if answer is not None:
-        records = list(answer.history.select_related("history_user").order_by("history_date"))
-    changes = []
-    previous = None
-    hidden_fields = {"revision", "updated_by", "carried_over"}
-    for record in records:
-        diff = [
-            {
-                "field": Answer._meta.get_field(change.field).verbose_name,
-                "old": change.old,
-                "new": change.new,
-            }
-            for change in (record.diff_against(previous).changes if previous else [])
-            if change.field not in hidden_fields
-        ]
-        changes.append({"record": record, "diff": diff})
-        previous = record
-    changes.reverse()
+    changes = selectors.answer_history(assessment, question)
     number = next(i for i, s in enumerate(content.sections, start=1) if s.pk == question.section_id)
     return render(
         request,

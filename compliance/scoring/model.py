@@ -144,6 +144,11 @@ class SectionResult:
     def maximum_exact(self) -> Fraction:
         return sum((q.maximum_exact for q in self.questions), Fraction(0))
 
+    @property
+    def hidden(self) -> frozenset[str]:
+        """The codes of the section's questions not asked (show-if)."""
+        return frozenset(q.code for q in self.questions if q.status == Status.HIDDEN)
+
 
 @dataclass(frozen=True)
 class CriticalFinding:
