@@ -25,7 +25,7 @@ serve: setup var/secret_key
 	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} $(BIN)/python manage.py migrate --noinput
 	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} \
 	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
-	  $(BIN)/gunicorn compliance.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+	  $(BIN)/gunicorn compliance.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --timeout 180 --access-logfile -
 
 ## bench: benchmarks, printed as one table of ratios against baselines measured in the same run
 ## (BENCH_ARGS=--write-docs also writes the figures into docs/performance.md)
