@@ -4,7 +4,7 @@ The document is the one shape that the YAML format, the publishing checks, the
 "new draft from this version" copy and the version comparison all work on:
 
     database --document_from_version--> QuestionnaireDocument --create_version--> database
-    YAML file --yaml_format.load-----------^          \\--yaml_format.dump--> YAML file
+    YAML file --yaml_format.load-----------^          \\--yaml_writer.dump--> YAML file
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import yaml_format
+from . import yaml_format, yaml_writer
 from .document import QuestionnaireDocument, Text, create_version, document_from_version
 from .models import LockedVersionError, QuestionnaireVersion
 from .validation import Problem, check_document
@@ -51,7 +51,7 @@ def content_digest(version: QuestionnaireVersion) -> str:
     digests, equal content. Recorded when the version is published."""
     # The questionnaire's title is the questionnaire's, not the version's: left out.
     document = dataclasses.replace(document_from_version(version), title=Text())
-    return hashlib.sha256(yaml_format.dump(document).encode()).hexdigest()
+    return hashlib.sha256(yaml_writer.dump(document).encode()).hexdigest()
 
 
 def sealed_digest(version: QuestionnaireVersion) -> str:
@@ -119,7 +119,7 @@ def import_questionnaire(content: bytes | str) -> QuestionnaireVersion:
 
 
 def export_questionnaire(version: QuestionnaireVersion) -> str:
-    return yaml_format.dump(document_from_version(version))
+    return yaml_writer.dump(document_from_version(version))
 
 
 # ------------------------------------------------------------------------ comparison
