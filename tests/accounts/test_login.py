@@ -6,15 +6,6 @@ from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SIGNUP = {
-    "email": "Officer@Example.com",
-    "password1": "a-long-and-unusual-passphrase",
-    "password2": "a-long-and-unusual-passphrase",
-    "organisation": "Shenzhen Dual-Use Exporter Co., Ltd.",
-    "sector": "Electronics",
-    "country": "China",
-}
-
 
 def test_login_by_email_and_logout_by_post(client):
     UserFactory(email="someone@example.com")

@@ -9,15 +9,6 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SIGNUP = {
-    "email": "Officer@Example.com",
-    "password1": "a-long-and-unusual-passphrase",
-    "password2": "a-long-and-unusual-passphrase",
-    "organisation": "Shenzhen Dual-Use Exporter Co., Ltd.",
-    "sector": "Electronics",
-    "country": "China",
-}
-
 
 def test_password_reset_sends_a_link_by_email(client):
     UserFactory(email="someone@example.com")
