@@ -282,3 +282,11 @@ def _request(assessment, language, variant, key, retry, user, now) -> ReportFile
     if not queued:
         return row
     return _enqueue(row)
+
+
+def rerender_lost_file(row: ReportFile, user=None) -> ReportFile | None:
+    """A ready row whose file has gone from the storage: the row is forgotten and the
+    report asked for again (rendered now with the immediate backend)."""
+    assessment, language, variant, key = row.assessment, row.language, row.variant, row.key
+    ReportFile.objects.filter(pk=row.pk, status=ReportFile.Status.READY).delete()
+    return request_report(assessment, language, variant or None, key, user=user)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 from compliance.assessments.selectors import assessment_or_404
 
 from . import charts, exports
-from .jobs import request_report
+from .jobs import request_report, rerender_lost_file
 from .models import ReportFile
 from .pdf import STATIC_SCHEME, VARIANTS, html_for, prepare
 from .presentation import build_report
@@ -136,9 +136,7 @@ def report_pdf(request: HttpRequest, assessment) -> HttpResponse:
         response = _pdf_response(request, assessment, row)
         if response is not None:
             return response
-        # The file has gone from the storage: forget the row and render again.
-        row.delete()
-        row = request_report(assessment, language, variant, key, user=request.user)
+        row = rerender_lost_file(row, user=request.user)
         if row is not None and row.status == ReportFile.Status.READY:
             response = _pdf_response(request, assessment, row)
             if response is not None:
