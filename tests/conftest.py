@@ -4,7 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 
 from compliance.assessments.services import create_assessment
 from compliance.organisations.models import Membership
@@ -27,6 +29,16 @@ def _fresh_version_store():
     forget_loaded_versions()
     yield
     forget_loaded_versions()
+
+
+@pytest.fixture(autouse=True)
+def _english_to_start_with():
+    """Every test starts in the default language: a request in Chinese leaves Chinese
+    active in the thread (Django's locale middleware does not undo it), and the shuffled
+    order would otherwise decide which language a later test's messages are in."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
