@@ -90,6 +90,7 @@ def _move(
         **({"task_id": ""} if to == ReportFile.Status.QUEUED else {}),
     )
     row.refresh_from_db()
+    row.assessment = assessment  # the refresh dropped it; the stored file's name needs it
     return row, bool(moved)
 
 

@@ -185,8 +185,7 @@ def cache_key(html: str, variant: str | None) -> str:
 
 
 def html_for(assessment, language: str) -> str:
-    with translation.override(language):
-        return report_html(build_report(assessment), language)
+    return prepare(assessment, language, None).html
 
 
 def prepare(assessment, language: str, variant: str | None) -> PreparedReport:
