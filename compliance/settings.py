@@ -104,6 +104,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The fragments a page repeats many times (see compliance/core/jinja2.py).
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "compliance.core.jinja2.environment"},
+    },
 ]
 
 WSGI_APPLICATION = "compliance.wsgi.application"

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from django import forms
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from compliance.core.i18n import column_suffix, translated
 from compliance.questionnaires.models import Question, QuestionnaireVersion
 
 from .models import Answer, Assessment
@@ -214,117 +210,3 @@ class NewAssessmentForm(forms.Form):
         if start and end and end < start:
             self.add_error("period_end", _("The period ends before it starts."))
         return cleaned
-
-
-def question_display(question: Question, answer: Answer | None, form: AnswerForm | None = None):
-    """What the section page shows of one question: its inputs, ready-made, and errors.
-
-    A section page shows up to a few hundred inputs, and Django's widgets render each
-    through templates of their own, which cost more than the rest of the page; so the
-    inputs of a question card are written here, every value escaped, with Django's names
-    and ids (``<code>-<field>``, ``id_<code>-<field>``) so that ``AnswerForm`` reads them
-    back as usual. Number, date and text answers, which are few, keep Django's widget.
-    Values come from ``form`` when the page shows a post with errors, otherwise from the
-    saved answer. Every key the template reads exists: a missing one costs a failed lookup.
-    """
-    values = {
-        "not_applicable": False,
-        "confirm": False,
-        "comment": "",
-        "evidence": "",
-        "na_justification": "",
-        "loaded": "",
-    }
-    errors: dict = {name: [] for name in ("answer", *values)}
-    if form is None:
-        initial = AnswerForm.initial_for(question, answer)
-        shown = initial.pop("answer")
-        values.update({name: value for name, value in initial.items() if value is not None})
-        if not question.uses_choices:
-            form = AnswerForm(question=question, answer=answer)
-    else:
-        shown = form["answer"].value()
-        for name in form.fields:
-            if name != "answer" and (value := form[name].value()) is not None:
-                values[name] = value
-        errors.update(form.errors)
-    if isinstance(shown, (list, tuple)):
-        selected = {str(code) for code in shown}
-    else:
-        selected = {str(shown)} if shown not in (None, "") else set()
-    prefix = escape(question.code)
-    carried_over = bool(answer and answer.carried_over)
-    controls = {
-        "choices": _choice_inputs(question, selected, bool(errors["answer"])),
-        "comment": _textarea(prefix, "comment", values["comment"], errors["comment"]),
-        "evidence": _textarea(
-            prefix, "evidence", values["evidence"], errors["evidence"], help_text=True
-        ),
-        "loaded": mark_safe(  # noqa: S308 (escaped)
-            f'<input type="hidden" name="{prefix}-loaded" value="{escape(str(values["loaded"]))}" '
-            f'id="id_{prefix}-loaded">'
-        ),
-    }
-    if question.na_allowed:
-        controls["not_applicable"] = _checkbox(prefix, "not_applicable", values["not_applicable"])
-        controls["na_justification"] = _textarea(
-            prefix, "na_justification", values["na_justification"], errors["na_justification"]
-        )
-    if carried_over:
-        controls["confirm"] = _checkbox(prefix, "confirm", values["confirm"])
-    return {
-        "form": form,
-        "question": question,
-        "answer": answer,
-        "values": values,
-        "errors": errors,
-        "controls": controls,
-        "na_allowed": question.na_allowed,
-        "carried_over": carried_over,
-    }
-
-
-def _textarea(prefix: str, name: str, value, errors, *, help_text: bool = False) -> str:
-    css = "form-control is-invalid" if errors else "form-control"
-    extra = f' aria-describedby="id_{prefix}-{name}_helptext"' if help_text else ""
-    if errors:
-        extra += ' aria-invalid="true"'
-    # The newline after the opening tag is dropped by browsers, so a value that starts
-    # with a newline keeps it (as Django's own widget does).
-    return mark_safe(  # noqa: S308 (the value is escaped; the rest is ours)
-        f'<textarea name="{prefix}-{name}" rows="2" maxlength="{MAX_TEXT}" class="{css}" '
-        f'id="id_{prefix}-{name}"{extra}>\n{escape(str(value))}</textarea>'
-    )
-
-
-def _checkbox(prefix: str, name: str, checked) -> str:
-    return mark_safe(  # noqa: S308 (no user text)
-        f'<input type="checkbox" name="{prefix}-{name}" class="form-check-input" '
-        f'id="id_{prefix}-{name}"{" checked" if checked else ""}>'
-    )
-
-
-def _choice_inputs(question: Question, selected: set[str], invalid: bool) -> str:
-    """The radio buttons or checkboxes of a question, one ``form-check`` each."""
-    if not question.uses_choices:
-        return ""
-    prefix = escape(question.code)
-    kind = "checkbox" if question.type == Question.Type.MULTIPLE_CHOICE else "radio"
-    css = "form-check-input is-invalid" if invalid else "form-check-input"
-    extra = f' aria-describedby="id_{prefix}-answer-error"' if invalid else ""
-    suffix = column_suffix()  # once for all the choices, not once per label
-    rows = []
-    for index, choice in enumerate(question.choices.all()):
-        checked = " checked" if choice.code in selected else ""
-        description = translated(choice, "description", suffix)
-        if description:
-            description = (
-                f'<span class="d-block small text-body-secondary">{escape(description)}</span>'
-            )
-        rows.append(
-            f'<div class="form-check"><input class="{css}" type="{kind}" name="{prefix}-answer" '
-            f'value="{escape(choice.code)}" id="id_{prefix}-answer_{index}"{checked}{extra}>'
-            f'<label class="form-check-label" for="id_{prefix}-answer_{index}">'
-            f"{escape(translated(choice, 'label', suffix))}{description}</label></div>"
-        )
-    return mark_safe("\n".join(rows))  # noqa: S308 (every value in it is escaped)

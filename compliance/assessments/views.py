@@ -19,7 +19,8 @@ from compliance.questionnaires.models import QuestionnaireVersion
 from compliance.questionnaires.selectors import load_version
 
 from . import selectors, services
-from .forms import MAX_TEXT, AnswerForm, NewAssessmentForm, question_display
+from .cards import question_card, render_cards
+from .forms import AnswerForm, NewAssessmentForm
 from .scoring import answers_by_code, compute_result
 from .selectors import assessment_or_404, assessments_for
 
@@ -189,11 +190,11 @@ def _section_response(
     shown = {form.question.code: form for form in forms}
     result = compute_result(page.content, page.answers)
     hidden = result.sections[page.number - 1].hidden
-    items = []
+    cards = []
     for question in page.questions:
-        item = question_display(question, page.answers.get(question.code), shown.get(question.code))
-        item["hidden"] = question.code in hidden
-        items.append(item)
+        card = question_card(question, page.answers.get(question.code), shown.get(question.code))
+        card.hidden = question.code in hidden
+        cards.append(card)
     context = {
         "assessment": page.assessment,
         "membership": membership,
@@ -201,8 +202,7 @@ def _section_response(
         "number": page.number,
         "count": page.count,
         "progress": selectors.section_progress(page.content, page.answers, result),
-        "items": items,
-        "max_text": MAX_TEXT,
+        "cards": render_cards(cards, page.assessment),
         "error_forms": [form for form in forms if form.errors],
         "overall_percent": round(100 * result.answered / result.applicable)
         if result.applicable
