@@ -1,14 +1,16 @@
 """Server-rendered SVG charts, shared by the results page and the PDF.
 
-Hand-written SVG: no JavaScript to see a score, no charting dependency, and the cheapest
-thing for WeasyPrint to draw. Every chart carries a title and a text description for
-screen readers; every label is escaped.
+SVG: no JavaScript to see a score, no charting dependency, and the cheapest thing for
+WeasyPrint to draw. This module computes each chart's geometry as plain values; the
+markup is in templates (``reports/_chart_bars.html``, ``reports/_chart_radar.html``),
+escaped like every template. Every chart carries a title and a text description for
+screen readers. Coordinates are strings with a "." decimal point in every language.
 """
 
 from __future__ import annotations
 
 import math
-from html import escape
+from dataclasses import dataclass
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -18,6 +20,60 @@ from compliance.scoring import band_for
 from .presentation import Report
 
 BAND_COLOURS = ["#b42318", "#dc6803", "#c4a000", "#3e8e41", "#1b6e3a"]
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    x: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    label: str
+    y: int  # top of the row
+    length: str | None  # of the coloured bar; None when the section has no score
+    colour: str
+    value: str  # the score as shown, or "n/a"
+    value_x: str
+
+
+@dataclass(frozen=True, slots=True)
+class BarChart:
+    id: str
+    description: str
+    width: int
+    height: int
+    left: int
+    bar_width: int
+    top: int
+    thresholds: list[Threshold]
+    bars: list[Bar]
+
+
+@dataclass(frozen=True, slots=True)
+class Spoke:
+    x: str
+    y: str
+    label: str
+    label_x: str
+    label_y: str
+    anchor: str
+
+
+@dataclass(frozen=True, slots=True)
+class RadarChart:
+    id: str
+    description: str
+    size: int
+    centre: int
+    rings: list[str]  # polygon points, one ring per band threshold and one at 100
+    spokes: list[Spoke]
+    shape: str  # polygon points of the scores
+
+
+def _coordinate(value: float) -> str:
+    return f"{value:.1f}"
 
 
 def _colour(report: Report, score: float | None) -> str:
@@ -42,89 +98,76 @@ def _description(report: Report) -> str:
     return "; ".join(parts)
 
 
-def section_bars(report: Report, chart_id: str = "section-bars") -> str:
+def section_bars(report: Report, chart_id: str = "section-bars") -> BarChart:
     """Horizontal bars, one per section, with the band thresholds as dashed lines."""
-    title, not_scored = _("Score by section"), _("n/a")
     left, bar_width, row, top = 290, 360, 26, 28
-    height = top + row * len(report.sections) + 24
-    width = left + bar_width + 60
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'class="chart chart-bars" font-size="11">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(_description(report))}</desc>',
-    ]
-    for band in report.bands[1:]:
-        x = left + bar_width * band.min / 100
-        out.append(
-            f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 20}" '
-            f'stroke="#98a2b3" stroke-dasharray="3 3"/>'
-            f'<text x="{x:.1f}" y="{top - 12}" text-anchor="middle" fill="#475467" '
-            f'font-size="10">{band.min:g}</text>'
-        )
-    for index, row_data in enumerate(report.sections):
-        y = top + index * row
-        label = escape(_short(f"{row_data.number}. {row_data.section.title}", 40))
-        out.append(
-            f'<text x="{left - 8}" y="{y + 15}" text-anchor="end" fill="#101828">{label}</text>'
-        )
-        out.append(f'<rect x="{left}" y="{y + 3}" width="{bar_width}" height="16" fill="#f2f4f7"/>')
-        if row_data.score is not None:
-            length = bar_width * row_data.score / 100
-            out.append(
-                f'<rect x="{left}" y="{y + 3}" width="{length:.1f}" height="16" '
-                f'fill="{_colour(report, row_data.score)}"/>'
-                f'<text x="{left + length + 6:.1f}" y="{y + 15}" fill="#101828">'
-                f"{escape(number_format(row_data.score, 0))}</text>"
+    bars = []
+    for index, section in enumerate(report.sections):
+        length = None if section.score is None else bar_width * section.score / 100
+        bars.append(
+            Bar(
+                label=_short(f"{section.number}. {section.section.title}", 40),
+                y=top + index * row,
+                length=None if length is None else _coordinate(length),
+                colour=_colour(report, section.score),
+                value=_("n/a") if section.score is None else number_format(section.score, 0),
+                value_x=_coordinate(left + (length or 0) + 6),
             )
-        else:
-            out.append(
-                f'<text x="{left + 6}" y="{y + 15}" fill="#475467">{escape(not_scored)}</text>'
-            )
-    out.append("</svg>")
-    return "".join(out)
+        )
+    return BarChart(
+        id=chart_id,
+        description=_description(report),
+        width=left + bar_width + 60,
+        height=top + row * len(report.sections) + 24,
+        left=left,
+        bar_width=bar_width,
+        top=top,
+        thresholds=[
+            Threshold(_coordinate(left + bar_width * band.min / 100), f"{band.min:g}")
+            for band in report.bands[1:]
+        ],
+        bars=bars,
+    )
 
 
-def radar(report: Report, chart_id: str = "section-radar") -> str:
+def radar(report: Report, chart_id: str = "section-radar") -> RadarChart:
     """A radar of the section scores, with rings at the band thresholds."""
-    title = _("Section profile")
-    scored = list(report.sections)
     size, centre, radius = 420, 210, 150
-    count = max(len(scored), 3)
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="100%" '
-        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'class="chart chart-radar" font-size="11">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(_description(report))}</desc>',
-    ]
+    count = max(len(report.sections), 3)
 
     def point(index: int, value: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / count
         distance = radius * value / 100
         return centre + distance * math.cos(angle), centre + distance * math.sin(angle)
 
-    for band in [*report.bands[1:], None]:
-        level = band.min if band else 100
-        ring = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, level) for i in range(count)))
-        out.append(f'<polygon points="{ring}" fill="none" stroke="#d0d5dd"/>')
-    for index, row in enumerate(scored):
+    def points(values) -> str:
+        return " ".join(
+            f"{_coordinate(x)},{_coordinate(y)}" for x, y in (point(i, v) for i, v in values)
+        )
+
+    spokes = []
+    for index, section in enumerate(report.sections):
         x, y = point(index, 100)
-        out.append(
-            f'<line x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="#eaecf0"/>'
+        label_x, label_y = point(index, 116)
+        side = "start" if label_x > centre else "end"
+        anchor = "middle" if abs(label_x - centre) < 20 else side
+        spokes.append(
+            Spoke(
+                x=_coordinate(x),
+                y=_coordinate(y),
+                label=str(section.number),
+                label_x=_coordinate(label_x),
+                label_y=_coordinate(label_y + 4),
+                anchor=anchor,
+            )
         )
-        lx, ly = point(index, 116)
-        anchor = "middle" if abs(lx - centre) < 20 else ("start" if lx > centre else "end")
-        out.append(
-            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="{anchor}" fill="#344054">'
-            f"{row.number}</text>"
-        )
-    shape = " ".join(
-        f"{x:.1f},{y:.1f}" for x, y in (point(i, row.score or 0) for i, row in enumerate(scored))
+    levels = [band.min for band in report.bands[1:]] + [100]
+    return RadarChart(
+        id=chart_id,
+        description=_description(report),
+        size=size,
+        centre=centre,
+        rings=[points((i, level) for i in range(count)) for level in levels],
+        spokes=spokes,
+        shape=points((i, row.score or 0) for i, row in enumerate(report.sections)),
     )
-    out.append(
-        f'<polygon points="{shape}" fill="rgba(18,58,94,0.25)" stroke="#123a5e" stroke-width="2"/>'
-    )
-    out.append("</svg>")
-    return "".join(out)
