@@ -26,14 +26,11 @@ import json
 import os
 import platform
 import re
-import resource
 import secrets
 import statistics
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from fractions import Fraction
 from pathlib import Path
 
@@ -83,8 +80,9 @@ from compliance.questionnaires.models import QuestionnaireVersion  # noqa: E402
 from compliance.questionnaires.selectors import load_version  # noqa: E402
 from compliance.reports.jobs import produce  # noqa: E402
 from compliance.reports.models import ReportFile  # noqa: E402
-from compliance.reports.pdf import StaticOnlyFetcher, prepare, report_html  # noqa: E402
+from compliance.reports.pdf import STATIC_FILES, prepare, report_html  # noqa: E402
 from compliance.reports.presentation import build_report  # noqa: E402
+from compliance.reports.weasy import StaticOnlyFetcher  # noqa: E402
 from compliance.scoring import (  # noqa: E402
     AnswerData,
     ChoiceSpec,
@@ -213,14 +211,29 @@ def _version(size: int):
     return _VERSIONS[size]
 
 
+class PeakMemory(logging.Handler):
+    """The largest peak memory that a render reported (compliance.reports.pdf logs it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.peak_kib = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.peak_kib = max(self.peak_kib, getattr(record, "peak_kib", 0))
+
+
 def bench_pdf(assessment) -> list[Row]:
     rows = []
+    memory = PeakMemory()
+    renders = logging.getLogger("compliance.reports.pdf")
+    renders.addHandler(memory)
+    renders.setLevel(logging.INFO)
     for language in ("en", "zh-hans"):
         with translation.override(language):
             html = report_html(build_report(assessment), language)
 
         def floor(html=html):
-            HTML(string=html, url_fetcher=StaticOnlyFetcher()).write_pdf(pdf_tags=True)
+            HTML(string=html, url_fetcher=StaticOnlyFetcher(STATIC_FILES)).write_pdf(pdf_tags=True)
 
         def app_render(language=language):
             ReportFile.objects.all().delete()
@@ -235,7 +248,7 @@ def bench_pdf(assessment) -> list[Row]:
         floor_time = timed(floor)
         render_time = timed(app_render)
         cached_time = timed(cached, rounds=ROUNDS * 3)
-        pages = len(HTML(string=html, url_fetcher=StaticOnlyFetcher()).render().pages)
+        pages = len(HTML(string=html, url_fetcher=StaticOnlyFetcher(STATIC_FILES)).render().pages)
         rows += [
             (
                 f"PDF {language}: WeasyPrint alone, per page ({pages} pages)",
@@ -253,7 +266,8 @@ def bench_pdf(assessment) -> list[Row]:
                 f"{cached_time / render_time:.4f}",
             ),
         ]
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    renders.removeHandler(memory)
+    peak = memory.peak_kib / 1024
     rows.append(("PDF: peak memory of a render (child process)", f"{peak:.0f} MB", "-"))
     return rows
 
@@ -292,38 +306,6 @@ def bench_scoring() -> list[Row]:
 # HTTP ----------------------------------------------------------------------------------
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def check_ok(url: str, cookie: str | None) -> None:
-    """The page answers 200 itself (wrk would count a redirect as a success)."""
-    headers = {"Cookie": cookie} if cookie else {}
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (our own http URL)
-    try:
-        status = urllib.request.build_opener(NoRedirect).open(request, timeout=30).status
-    except urllib.error.HTTPError as error:
-        status = error.code
-    if status != 200:
-        raise RuntimeError(f"{url} answered {status}, not 200")
-
-
-def wrk(url: str, cookie: str | None, seconds: int = 6) -> float:
-    """Requests per second on loopback (2 threads, 8 connections)."""
-    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
-    output = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", *headers, url],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .*", output)
-    if errors:
-        raise RuntimeError(f"{url} answered errors under load:\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-
-
 def bench_http(label: str) -> list[Row]:
     """Throughput under gunicorn with production settings, relative to the login page."""
     organisation, user = benchdata.member(f"http-{secrets.token_hex(4)}@bench.example")
@@ -340,9 +322,9 @@ def bench_http(label: str) -> list[Row]:
         }
         rates = {}
         for name, (path, page_cookie) in pages.items():
-            check_ok(base + path, page_cookie)
-            wrk(base + path, page_cookie, seconds=1)  # warm up
-            rates[name] = wrk(base + path, page_cookie)
+            benchdata.check_ok(base + path, page_cookie)
+            benchdata.wrk(base + path, page_cookie, seconds=1)  # warm up
+            rates[name] = benchdata.wrk(base + path, page_cookie)
     finally:
         benchdata.stop_gunicorn(server)
     baseline = rates["login page (baseline)"]

@@ -1,15 +1,16 @@
 """The PDF report: the report's HTML, rendered by WeasyPrint with a locked-down fetcher.
 
 WeasyPrint fetches nothing the app did not choose: the only URLs it may open are
-``data:`` URLs and ``app-static:`` URLs of the app's own static files (the report's
-stylesheet). ``file:``, ``http:`` and any other URL are refused, so that no text in a
-report can make the server read a local file or call a network address.
+``data:`` URLs and ``app-static:`` URLs of the static files listed in ``STATIC_FILES``
+(the report's stylesheet). ``file:``, ``http:`` and any other URL are refused, so that
+no text in a report can make the server read a local file or call a network address.
 
 Rendered PDFs are stored by content (``ReportFile``, the file itself in the default file
 storage): the key covers everything the report shows, so a download of an unchanged report
 costs one database read and one file read, on any machine. Rendering runs in a child
-process with a time limit, so that a render that hangs fails with a clear message instead
-of holding a worker.
+process (``compliance.reports.weasy``, started by a multiprocessing forkserver that has
+imported WeasyPrint once) with a time limit, so that a render that hangs fails with a
+clear message instead of holding a worker, and its memory goes back when it ends.
 
 The job around a render (who renders which key, when, what is recorded) is
 ``compliance.reports.jobs``.
@@ -17,38 +18,45 @@ The job around a render (who renders which key, when, what is recorded) is
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import mimetypes
+import logging
 import multiprocessing
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import charts
+from . import charts, weasy
 from .models import ReportFile
 from .presentation import Report, build_report
 
-STATIC_SCHEME = "app-static:"
+STATIC_SCHEME = weasy.STATIC_SCHEME
+#: The static files a report may use, by the name its HTML gives (``app-static:<name>``).
+STATIC_FILES = {
+    "reports/report.css": str(Path(__file__).resolve().parent / "static" / "reports" / "report.css")
+}
 #: The PDF variants offered, by the name used in URLs (``?variant=pdfa``).
 VARIANTS = {"pdfa": "pdf/a-3u"}
 
 
 def _stylesheet_digest() -> str:
-    """The report's stylesheet, which the HTML names but does not hold."""
-    stylesheet = Path(__file__).resolve().parent / "static" / "reports" / "report.css"
-    return hashlib.sha256(stylesheet.read_bytes()).hexdigest()
+    """The report's static files, which the HTML names but does not hold."""
+    digest = hashlib.sha256()
+    for name, path in sorted(STATIC_FILES.items()):
+        digest.update(f"{name}\x1f".encode())
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
 
 
 STYLESHEET_DIGEST = _stylesheet_digest()
+logger = logging.getLogger(__name__)
+# Render processes come from a forkserver that has imported WeasyPrint (and nothing of
+# Django): forking it is quick, and a child holds only what one render needs.
+RENDERERS = multiprocessing.get_context("forkserver")
+RENDERERS.set_forkserver_preload(["compliance.reports.weasy"])
 
 
 @dataclass(frozen=True)
@@ -58,29 +66,6 @@ class PreparedReport:
     report: Report
     html: str
     key: str
-
-
-class StaticOnlyFetcher(URLFetcher):
-    """A WeasyPrint URL fetcher that serves the app's static files and data: URLs only."""
-
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols={"data", "app-static"}, allow_redirects=False)
-
-    def fetch(self, url: str, headers=None):
-        if url.startswith(STATIC_SCHEME):
-            relative = url.removeprefix(STATIC_SCHEME).lstrip("/")
-            if ".." in Path(relative).parts:
-                raise ValueError(f"Refused URL: {url}")
-            found = finders.find(relative)
-            if not found:
-                raise ValueError(f"No such static file: {relative}")
-            content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
-            return URLFetcherResponse(
-                url, body=Path(found).read_bytes(), headers={"Content-Type": content_type}
-            )
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        raise ValueError(f"Refused URL: {url}")
 
 
 def report_html(report: Report, language: str) -> str:
@@ -127,16 +112,11 @@ class RenderError(Exception):
 def write_pdf(html: str, variant: str | None = None, timeout: float | None = None) -> bytes:
     """WeasyPrint in a child process, so that a render that hangs can be stopped."""
     timeout = timeout or settings.REPORT_RENDER_TIMEOUT
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_render_child, args=(html, variant, sender), daemon=True)
-    # Objects that exist before the fork are left alone by the child's garbage collector,
-    # so that the child does not copy the parent's memory page by page.
-    gc.freeze()
-    try:
-        child.start()
-    finally:
-        gc.unfreeze()
+    receiver, sender = RENDERERS.Pipe(duplex=False)
+    child = RENDERERS.Process(
+        target=weasy.render_to_pipe, args=(html, variant, STATIC_FILES, sender), daemon=True
+    )
+    child.start()
     sender.close()
     try:
         if not receiver.poll(timeout):
@@ -145,7 +125,7 @@ def write_pdf(html: str, variant: str | None = None, timeout: float | None = Non
                 ReportFile.Failure.TIMEOUT,
                 f"stopped after {timeout:g} s",
             )
-        ok, payload = receiver.recv()
+        ok, payload, peak_kib = receiver.recv()
     except EOFError:
         raise RenderError(_("Rendering the report failed.")) from None
     finally:
@@ -153,25 +133,14 @@ def write_pdf(html: str, variant: str | None = None, timeout: float | None = Non
             child.kill()
         child.join(5)
         receiver.close()
+    logger.info(
+        "Report render: %s, peak memory %d MiB", "done" if ok else "failed", peak_kib // 1024
+    )
     if not ok:
         raise RenderError(
             _("Rendering the report failed.") + f" ({payload})", ReportFile.Failure.ERROR, payload
         )
     return payload
-
-
-def _render_child(html: str, variant: str | None, sender) -> None:  # pragma: no cover (child)
-    try:
-        options = {"pdf_tags": True}
-        if variant:
-            options["pdf_variant"] = variant
-        pdf = HTML(string=html, url_fetcher=StaticOnlyFetcher()).write_pdf(**options)
-        sender.send((True, pdf))
-    except Exception as error:  # reported to the parent, which raises RenderError
-        sender.send((False, f"{type(error).__name__}: {error}"))
-    finally:
-        sender.close()
-        os._exit(0)  # skip the parent's atexit handlers and database connections
 
 
 def cache_key(html: str, variant: str | None) -> str:

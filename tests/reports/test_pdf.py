@@ -18,7 +18,8 @@ from compliance.assessments.services import (
 )
 from compliance.questionnaires.selectors import load_version
 from compliance.reports.models import ReportFile
-from compliance.reports.pdf import RenderError, StaticOnlyFetcher, html_for, write_pdf
+from compliance.reports.pdf import STATIC_FILES, RenderError, html_for, write_pdf
+from compliance.reports.weasy import StaticOnlyFetcher
 from tests.factories import give
 
 HOSTILE = (
@@ -137,7 +138,7 @@ def test_hostile_text_is_printed_literally_and_fetches_nothing(editor_client, as
 
 
 def test_the_fetcher_serves_static_files_and_data_urls_only():
-    fetcher = StaticOnlyFetcher()
+    fetcher = StaticOnlyFetcher(STATIC_FILES)
     assert b"@page" in fetcher.fetch("app-static:reports/report.css").read()
     assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
     for url in (
