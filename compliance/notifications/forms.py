@@ -5,6 +5,8 @@ import logging
 from django.contrib.auth import forms as auth_forms
 from django.template.loader import render_to_string
 
+from compliance.accounts.addresses import client_address
+
 from . import services as notifications
 from .models import SentMail
 
@@ -37,7 +39,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                 to_email,
                 subject,
                 body,
-                request=getattr(self, "_request", None),
+                address=client_address(self._request) if self._request else None,
             )
         except (notifications.MailLimitReached, notifications.MailNotSent) as error:
             logger.warning("Password reset e-mail not sent: %s", error)

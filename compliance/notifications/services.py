@@ -8,6 +8,7 @@ the same counts): per recipient and kind, per client address, and per signed-in 
 from __future__ import annotations
 
 import smtplib
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +22,27 @@ from compliance.accounts.addresses import client_address
 from .models import SentMail
 
 WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """What a service that sends mail needs of the request that asked for it."""
+
+    site: str  # scheme and host, for the absolute links in a mail
+    language: str | None  # the language the mail is written in
+    address: str | None  # the client's address, which the sending limits count
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> Origin:
+        return cls(
+            site=f"{request.scheme}://{request.get_host()}",
+            language=getattr(request, "LANGUAGE_CODE", None),
+            address=client_address(request) or None,
+        )
+
+    def link(self, path: str) -> str:
+        """The absolute URL of ``path`` (as ``reverse`` gives it) on this site."""
+        return self.site + path
 
 
 class MailLimitReached(Exception):
@@ -69,14 +91,13 @@ def send(
     subject: str,
     body: str,
     *,
-    request: HttpRequest | None = None,
+    address: str | None = None,
     sender=None,
 ) -> None:
     """Send one plain-text e-mail now and record it; raise ``MailLimitReached`` (nothing
     sent) or ``MailNotSent``. Callers send inside their transaction, so that a mail that
     could not go leaves nothing half-made behind."""
     recipient = one_line(recipient).lower()
-    address = client_address(request) if request is not None else None
     if sender is not None and not getattr(sender, "is_authenticated", False):
         sender = None
     check_limits(kind, recipient, address or None, sender)

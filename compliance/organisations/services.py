@@ -81,7 +81,7 @@ def request_sign_up(
     organisation_name: str,
     sector: str = "",
     country: str = "",
-    request,
+    origin: notifications.Origin,
 ) -> None:
     """A sign-up that does not tell whether the address already has an account: the
     page always says "check your e-mail", and the e-mail says what to do.
@@ -97,8 +97,8 @@ def request_sign_up(
     if user is not None and user.is_active:
         template = "registration/signup_exists_email.txt"
         context = {
-            "login": request.build_absolute_uri(reverse("login")),
-            "reset": request.build_absolute_uri(reverse("password_reset")),
+            "login": origin.link(reverse("login")),
+            "reset": origin.link(reverse("password_reset")),
         }
     else:
         if user is None:
@@ -114,13 +114,13 @@ def request_sign_up(
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         template = "registration/signup_activate_email.txt"
         context = {
-            "link": request.build_absolute_uri(reverse("activate", args=[uid, token])),
+            "link": origin.link(reverse("activate", args=[uid, token])),
             "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
         }
-    with override(getattr(request, "LANGUAGE_CODE", None)):
+    with override(origin.language):
         subject = _("Your account for the export-control compliance self-assessment")
         body = render_to_string(template, context)
-    notifications.send(SentMail.Kind.SIGN_UP, email, subject, body, request=request)
+    notifications.send(SentMail.Kind.SIGN_UP, email, subject, body, address=origin.address)
 
 
 def activate(uidb64: str, token: str):
@@ -170,7 +170,9 @@ def invitation_from_token(token: str) -> Invitation:
 
 
 @transaction.atomic
-def invite(organisation: Organisation, email: str, role: str, invited_by, request) -> Invitation:
+def invite(
+    organisation: Organisation, email: str, role: str, invited_by, origin: notifications.Origin
+) -> Invitation:
     """Invite someone by e-mail (again, if a link was sent before: older links stop working)."""
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
@@ -184,9 +186,7 @@ def invite(organisation: Organisation, email: str, role: str, invited_by, reques
     invitation.invited_by = invited_by
     invitation.nonce = Invitation._meta.get_field("nonce").default()
     invitation.save()
-    link = request.build_absolute_uri(
-        reverse("invitation_accept", args=[invitation_token(invitation)])
-    )
+    link = origin.link(reverse("invitation_accept", args=[invitation_token(invitation)]))
     context = {
         "invitation": invitation,
         "link": link,
@@ -194,7 +194,7 @@ def invite(organisation: Organisation, email: str, role: str, invited_by, reques
         "valid_days": settings.INVITATION_MAX_AGE.days,
     }
     # The e-mail goes out in the inviter's language; the invitee can switch on the page.
-    with override(getattr(request, "LANGUAGE_CODE", None)):
+    with override(origin.language):
         subject = _("Invitation to join %(organisation)s") % {"organisation": organisation.name}
         body = render_to_string("organisations/invitation_email.txt", context)
     # Sent inside the transaction: when it cannot go (limits, the mail server), the
@@ -204,7 +204,7 @@ def invite(organisation: Organisation, email: str, role: str, invited_by, reques
         invitation.email,
         subject,
         body,
-        request=request,
+        address=origin.address,
         sender=invited_by,
     )
     return invitation

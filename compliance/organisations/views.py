@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
 from compliance.accounts.forms import InvitedAccountForm, SignUpForm
-from compliance.notifications.services import MailLimitReached, MailNotSent
+from compliance.notifications.services import MailLimitReached, MailNotSent, Origin
 
 from . import services
 from .forms import InvitationForm, OrganisationForm, RoleForm
@@ -67,7 +67,7 @@ def members(request: HttpRequest, organisation: str) -> HttpResponse:
                     form.cleaned_data["email"],
                     form.cleaned_data["role"],
                     request.user,
-                    request,
+                    Origin.of(request),
                 )
             except services.MembershipError as error:
                 form.add_error("email", str(error))
@@ -215,7 +215,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 organisation_name=data["organisation"],
                 sector=data["sector"],
                 country=data["country"],
-                request=request,
+                origin=Origin.of(request),
             )
         except (MailLimitReached, MailNotSent) as error:
             form.add_error(None, str(error))
