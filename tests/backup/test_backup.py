@@ -8,11 +8,7 @@ every backed-up row, the scores, the report HTML and the exports, backs up, empt
 database, restores, and compares.
 """
 
-import gzip
-import json
-from dataclasses import replace
-from datetime import UTC, date, datetime
-from io import StringIO
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
@@ -26,7 +22,6 @@ from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, models
 
 from compliance.assessments.models import Answer, Assessment, AssessmentEvent, HistoricalAnswer
 from compliance.assessments.scoring import answers_by_code, compute_result
@@ -38,7 +33,7 @@ from compliance.assessments.services import (
     save_answers,
     submit,
 )
-from compliance.backup.archive import EXCLUDED, backed_up_models
+from compliance.backup.archive import backed_up_models
 from compliance.organisations.models import Invitation, Membership, Organisation
 from compliance.organisations.services import (
     create_organisation,
@@ -59,6 +54,7 @@ from compliance.questionnaires.services import (
 from compliance.reports import exports, pdf
 from compliance.reports.models import ReportFile
 from compliance.reports.presentation import build_report
+from tests.backup.commands import answer_everything, backup, restore, small_installation
 from tests.factories import PASSWORD, SAMPLE, UserFactory
 
 EDITORS = "Questionnaire editors"
@@ -74,30 +70,6 @@ def _forget_content_type_ids():
 
 
 # ------------------------------------------------------------------------ the installation
-
-
-def answer_everything(assessment, user, variant: int = 0) -> None:
-    """Answer every question of the assessment's version, some with Chinese comments."""
-    content = load_version(assessment.version)
-    items = []
-    for index, question in enumerate(content.questions.values()):
-        codes = [choice.code for choice in question.choices.all()]
-        if question.type == Question.Type.MULTIPLE_CHOICE:
-            value = AnswerInput(choice_codes=tuple(sorted(codes[: 1 + (index + variant) % 2])))
-        elif question.uses_choices:
-            value = AnswerInput(choice_codes=(codes[(index + variant) % len(codes)],))
-        elif question.type == Question.Type.DATE:
-            value = AnswerInput(value_date=date(2026, 1 + index % 12, 1 + variant))
-        else:
-            value = AnswerInput(value_text=f"出口管制内部合规机制 {index}-{variant}")
-        if index % 3 == 0:
-            value = replace(
-                value,
-                comment=f"已由合规部门审核（第{index}项）。",
-                evidence=f"《出口管制合规手册》第{index}版",
-            )
-        items.append(Submitted(question, value, None))
-    save_answers(assessment, items, user)
 
 
 def build_installation(client) -> SimpleNamespace:
@@ -264,18 +236,6 @@ def outputs() -> dict[str, dict]:
     return seen
 
 
-def backup(path: Path) -> str:
-    out = StringIO()
-    call_command("backup", str(path), stdout=out)
-    return out.getvalue()
-
-
-def restore(path: Path, *args: str) -> str:
-    out = StringIO()
-    call_command("restore", str(path), *args, stdout=out)
-    return out.getvalue()
-
-
 # ------------------------------------------------------------------------ the round trip
 
 
@@ -372,139 +332,3 @@ def test_force_replaces_the_data_of_a_database_in_use(tmp_path, settings):
     assert rows() == before_rows
     assert not ReportFile.objects.exists()
     assert not stored.exists()  # the rendered file went with its row
-
-
-# ------------------------------------------------------------------------ refusals
-
-
-def small_installation() -> SimpleNamespace:
-    owner = UserFactory()
-    organisation = create_organisation(owner, "Small Exporter")
-    version = publish_version(import_questionnaire(SAMPLE.read_text(encoding="utf-8")))
-    assessment = create_assessment(
-        organisation=organisation, version=version, title="t", user=owner
-    )
-    answer_everything(assessment, owner)
-    return SimpleNamespace(owner=owner, assessment=assessment)
-
-
-@pytest.fixture
-def backup_file(db, tmp_path) -> Path:
-    """A backup of a small installation, and the database emptied."""
-    small_installation()
-    path = tmp_path / "backup.json.gz"
-    backup(path)
-    connection.check_constraints()  # PostgreSQL: no pending checks may block the flush
-    call_command("flush", interactive=False, verbosity=0)
-    return path
-
-
-def rewrite(path: Path, change) -> Path:
-    with gzip.open(path, "rt", encoding="utf-8") as file:
-        data = json.load(file)
-    change(data)
-    changed = path.with_name("changed.json.gz")
-    with gzip.open(changed, "wt", encoding="utf-8") as file:
-        json.dump(data, file)
-    return changed
-
-
-def test_force_replaces_data_written_in_the_same_transaction(backup_file):
-    """On PostgreSQL, foreign-key checks of rows written earlier in the transaction are
-    still pending, and must not stop the tables from being emptied."""
-    written = small_installation()
-    restore(backup_file, "--force")
-    assert not Assessment.objects.filter(uuid=written.assessment.uuid).exists()
-    assert Assessment.objects.count() == 1 and get_user_count() == 1
-
-
-def test_a_failure_while_loading_restores_nothing(backup_file):
-    def break_last_answer(data):
-        answer = [o for o in data["objects"] if o["model"] == "assessments.answer"][-1]
-        answer["fields"]["question"] = ["sample-icp", 1, "no-such-question"]
-
-    with pytest.raises(CommandError, match="nothing was restored"):
-        restore(rewrite(backup_file, break_last_answer))
-    # Users, questionnaires and all answers before the broken one were loaded, then undone.
-    assert not get_user_count() and not Question.objects.exists() and not Answer.objects.exists()
-
-
-def get_user_count() -> int:
-    return apps.get_model("accounts", "User").objects.count()
-
-
-def test_a_backup_of_another_migration_state_is_refused(backup_file):
-    def from_the_future(data):
-        data["header"]["migrations"]["assessments"].append("0099_future")
-
-    with pytest.raises(CommandError, match="migration state") as refused:
-        restore(rewrite(backup_file, from_the_future))
-    message = str(refused.value)
-    assert "assessments: the backup has 0099_future and this database not" in message
-    assert "manage.py migrate assessments 0099_future" in message
-    assert not get_user_count()
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda data: data["objects"].pop(), "do not match the counts"),
-        (lambda data: data["header"].update(format_version=2), "format version 2"),
-        (lambda data: data.pop("header"), "not a backup made by"),
-    ],
-)
-def test_changed_backups_are_refused(backup_file, change, message):
-    with pytest.raises(CommandError, match=message):
-        restore(rewrite(backup_file, change))
-    assert not get_user_count()
-
-
-def test_damaged_and_foreign_files_are_refused(backup_file, tmp_path):
-    truncated = tmp_path / "truncated.json.gz"
-    truncated.write_bytes(backup_file.read_bytes()[:-200])
-    plain = tmp_path / "plain.json"
-    plain.write_text("[]")
-    for path in (truncated, plain):
-        with pytest.raises(CommandError, match="not a readable backup"):
-            restore(path)
-    with pytest.raises(CommandError, match="does not exist"):
-        restore(tmp_path / "missing.json.gz")
-    assert not get_user_count()
-
-
-def test_a_failed_backup_leaves_no_file(db, tmp_path):
-    path = tmp_path / "backup.json.gz"
-    with (
-        mock.patch("compliance.backup.archive.call_command", side_effect=RuntimeError("gone")),
-        pytest.raises(RuntimeError),
-    ):
-        backup(path)
-    assert list(tmp_path.iterdir()) == []
-
-
-# ------------------------------------------------------------------------ what is covered
-
-
-def test_every_model_is_backed_up_or_left_out_for_a_stated_reason():
-    labels = {m._meta.label_lower for m in apps.get_models() if not m._meta.proxy}
-    assert set(EXCLUDED) <= labels, "an excluded model no longer exists: update EXCLUDED"
-    backed_up = {m._meta.label_lower for m in backed_up_models()}
-    assert backed_up == labels - set(EXCLUDED)
-    for needed in (
-        "accounts.user",
-        "auth.group",
-        "admin.logentry",
-        "organisations.invitation",
-        "questionnaires.scoreband",
-        "assessments.historicalanswer",
-        "assessments.assessmentevent",
-    ):
-        assert needed in backed_up
-
-
-def test_backed_up_rows_keep_nothing_in_the_file_storage():
-    """A backup holds the database only: a backed-up model with files would need them too."""
-    for model in backed_up_models():
-        assert not any(isinstance(f, models.FileField) for f in model._meta.concrete_fields), (
-            model._meta.label
-        )

@@ -27,6 +27,7 @@ from tests.security.fuzzing import (
     complete,
     logged_in,
 )
+from tests.security.yaml_upload import log_in_author
 
 
 @pytest.fixture
@@ -123,3 +124,9 @@ def inputs_tried(request):
         print("\nInputs tried per form:\n" + "\n".join(lines) + f"\n{'total':<28}{total:>6}")
     failed = [form for form, examples in ran.values() if TRIED[form] < examples // 2]
     assert not failed, f"too few inputs tried for {failed}"
+
+
+@pytest.fixture
+def author(client, db):
+    """A member of the "Questionnaire editors" group, logged in to the admin."""
+    return log_in_author(client)
