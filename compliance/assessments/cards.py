@@ -34,6 +34,7 @@ class CardChoice:
     label: str
     description: str
     checked: bool
+    justify: bool  # choosing it needs a comment saying why
 
 
 @dataclass(slots=True)
@@ -43,6 +44,7 @@ class QuestionCard:
     code: str
     text: str
     guidance: str
+    evidence: str  # what to show an auditor
     critical: bool
     conditional: bool
     input_type: str  # "radio" or "checkbox", for a question with choices
@@ -98,6 +100,7 @@ def question_card(
         code=question.code,
         text=question.text,
         guidance=question.guidance,
+        evidence=question.evidence,
         critical=question.critical,
         conditional=question.show_if_question_id is not None,
         input_type="checkbox" if question.type == Question.Type.MULTIPLE_CHOICE else "radio",
@@ -137,6 +140,7 @@ def _choices(question: Question, selected: set[str]) -> list[CardChoice]:
             label=translated(choice, "label", suffix),
             description=translated(choice, "description", suffix),
             checked=choice.code in selected,
+            justify=choice.justify,
         )
         for index, choice in enumerate(question.choices.all())
     ]

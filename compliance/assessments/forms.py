@@ -132,6 +132,21 @@ class AnswerForm(forms.Form):
                     _("“%(choice)s” cannot be combined with other answers.")
                     % {"choice": alone[0].label},
                 )
+        codes = chosen if isinstance(chosen, list) else [chosen] if chosen else []
+        to_justify = [c for c in self.question.choices.all() if c.justify and c.code in codes]
+        if (
+            to_justify
+            and not cleaned.get("not_applicable")
+            and not (cleaned.get("comment", "").strip())
+        ):
+            self.add_error(
+                "comment",
+                _(
+                    "Say in the comment why you answer “%(choice)s”: the questions that "
+                    "follow it are not asked."
+                )
+                % {"choice": to_justify[0].label},
+            )
         if cleaned.get("not_applicable") and not cleaned.get("na_justification", "").strip():
             self.add_error(
                 "na_justification", _("Say why this question does not apply to the company.")

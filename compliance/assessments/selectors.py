@@ -93,7 +93,8 @@ def section_page(assessment: Assessment, number: int) -> SectionPage:
 
 
 def section_progress(content: LoadedVersion, answers: dict, result: Result) -> list[dict]:
-    """Per section: answered of applicable questions, percent, answers carried over."""
+    """Per section: answered of applicable questions, percent, answers carried over, and
+    whether the section applies at all (``shown``: its own show-if, such as the profile)."""
     rows = []
     for number, (section, section_result) in enumerate(
         zip(content.sections, result.sections, strict=True), start=1
@@ -105,6 +106,7 @@ def section_progress(content: LoadedVersion, answers: dict, result: Result) -> l
             {
                 "number": number,
                 "section": section,
+                "shown": section_result.shown,
                 "answered": answered,
                 "applicable": applicable,
                 "percent": round(100 * answered / applicable) if applicable else 100,

@@ -184,14 +184,23 @@ def _who(user, me) -> str:
     return user.email
 
 
+def _section_number_of(content, question) -> int | None:
+    """The number of the section that holds ``question`` (a section's condition)."""
+    if question is None:
+        return None
+    numbers = {section.pk: n for n, section in enumerate(content.sections, start=1)}
+    return numbers.get(question.section_id)
+
+
 def _section_response(
     request: HttpRequest, page: selectors.SectionPage, membership, forms=()
 ) -> HttpResponse:
     shown = {form.question.code: form for form in forms}
     result = compute_result(page.content, page.answers)
-    hidden = result.sections[page.number - 1].hidden
+    section_result = result.sections[page.number - 1]
+    hidden = section_result.hidden
     cards = []
-    for question in page.questions:
+    for question in page.questions if section_result.shown else ():
         card = question_card(question, page.answers.get(question.code), shown.get(question.code))
         card.hidden = question.code in hidden
         cards.append(card)
@@ -203,6 +212,8 @@ def _section_response(
         "count": page.count,
         "progress": selectors.section_progress(page.content, page.answers, result),
         "cards": render_cards(cards, page.assessment),
+        "section_shown": section_result.shown,
+        "condition_number": _section_number_of(page.content, page.section.show_if_question),
         "error_forms": [form for form in forms if form.errors],
         "overall_percent": round(100 * result.answered / result.applicable)
         if result.applicable

@@ -60,12 +60,14 @@ class ChoiceDocument:
     description: Text = field(default_factory=Text)
     min_value: Decimal | None = None
     exclusive: bool = False
+    justify: bool = False
 
 
 @dataclass
 class ReferenceDocument:
     source: str
     locator: Text = field(default_factory=Text)
+    element: str = ""
 
 
 @dataclass
@@ -84,10 +86,12 @@ class QuestionDocument:
     text: Text
     guidance: Text = field(default_factory=Text)
     recommendation: Text = field(default_factory=Text)
+    evidence: Text = field(default_factory=Text)
     references: list[ReferenceDocument] = field(default_factory=list)
     references_note: Text = field(default_factory=Text)
     weight: Decimal = Decimal(1)
     critical: bool = False
+    critical_threshold: Decimal | None = None
     na_allowed: bool = False
     required: bool = True
     show_if: ShowIf | None = None
@@ -115,6 +119,7 @@ class SectionDocument:
     white_paper_part: str = ""
     crosswalk: Text = field(default_factory=Text)
     weight: Decimal = Decimal(1)
+    show_if: ShowIf | None = None
     score_bands: list[BandDocument] = field(default_factory=list)
     questions: list[QuestionDocument] = field(default_factory=list)
 
@@ -161,7 +166,10 @@ def document_from_version(version: QuestionnaireVersion) -> QuestionnaireDocumen
     version = (
         QuestionnaireVersion.objects.select_related("questionnaire")
         .prefetch_related(
-            Prefetch("sections", queryset=Section.objects.order_by("order", "pk")),
+            Prefetch(
+                "sections",
+                queryset=Section.objects.select_related("show_if_question").order_by("order", "pk"),
+            ),
             Prefetch("sections__questions", queryset=questions.order_by("order", "pk")),
             Prefetch("score_bands", queryset=ScoreBand.objects.order_by("order", "min_score")),
             Prefetch("sources", queryset=Source.objects.order_by("pk")),
@@ -187,6 +195,7 @@ def document_from_version(version: QuestionnaireVersion) -> QuestionnaireDocumen
                 white_paper_part=section.white_paper_part,
                 crosswalk=Text.of(section, "crosswalk"),
                 weight=section.weight,
+                show_if=_show_if_document(section),
                 score_bands=[_band_document(b) for b in bands if b.section_id == section.pk],
                 questions=[_question_document(q) for q in section.questions.all()],
             )
@@ -205,28 +214,37 @@ def _band_document(band: ScoreBand) -> BandDocument:
     )
 
 
+def _show_if_document(row: Question | Section) -> ShowIf | None:
+    """The show-if condition of a question or a section, as the document holds it."""
+    if row.show_if_question is None:
+        return None
+    return ShowIf(
+        row.show_if_question.code,
+        list(row.show_if_choices),
+        row.show_if_match,
+        other_version=row.show_if_question.version_id != row.version_id,
+    )
+
+
 def _question_document(question: Question) -> QuestionDocument:
-    show_if = None
-    if question.show_if_question:
-        show_if = ShowIf(
-            question.show_if_question.code,
-            list(question.show_if_choices),
-            question.show_if_match,
-            other_version=question.show_if_question.version_id != question.version_id,
-        )
+    show_if = _show_if_document(question)
     return QuestionDocument(
         code=question.code,
         type=question.type,
         text=Text.of(question, "text"),
         guidance=Text.of(question, "guidance"),
         recommendation=Text.of(question, "recommendation"),
+        evidence=Text.of(question, "evidence"),
         references=[
-            ReferenceDocument(reference.source.code, Text.of(reference, "locator"))
+            ReferenceDocument(
+                reference.source.code, Text.of(reference, "locator"), reference.element
+            )
             for reference in question.references.all()
         ],
         references_note=Text.of(question, "references_note"),
         weight=question.weight,
         critical=question.critical,
+        critical_threshold=question.critical_threshold,
         na_allowed=question.na_allowed,
         required=question.required,
         show_if=show_if,
@@ -238,6 +256,7 @@ def _question_document(question: Question) -> QuestionDocument:
                 description=Text.of(choice, "description"),
                 min_value=choice.min_value,
                 exclusive=choice.exclusive,
+                justify=choice.justify,
             )
             for choice in question.choices.all()
         ],
@@ -314,6 +333,7 @@ def create_version(
                 score=choice.score,
                 min_value=choice.min_value,
                 exclusive=choice.exclusive,
+                justify=choice.justify,
                 **choice.label.columns("label"),
                 **choice.description.columns("description"),
             )
@@ -324,6 +344,7 @@ def create_version(
                 question=question,
                 order=index,
                 source=source_by_code[reference.source],
+                element=reference.element,
                 **reference.locator.columns("locator"),
             )
             for index, reference in enumerate(question_document.references, start=1)
@@ -334,6 +355,14 @@ def create_version(
     Choice.objects.bulk_create(choices)
     Reference.objects.bulk_create(references)
     Question.objects.bulk_update(with_condition, ["show_if_question"])
+    routed = []
+    for section, section_document in zip(sections, document.sections, strict=True):
+        if section_document.show_if:
+            section.show_if_question = question_by_code[section_document.show_if.question]
+            section.show_if_choices = list(section_document.show_if.choices)
+            section.show_if_match = section_document.show_if.match
+            routed.append(section)
+    Section.objects.bulk_update(routed, ["show_if_question", "show_if_choices", "show_if_match"])
     return version
 
 
@@ -359,6 +388,7 @@ def _question(version, section, index: int, question: QuestionDocument) -> Quest
         type=question.type,
         weight=question.weight,
         critical=question.critical,
+        critical_threshold=question.critical_threshold,
         na_allowed=question.na_allowed,
         required=question.required,
         show_if_choices=list(question.show_if.choices) if question.show_if else [],
@@ -366,6 +396,7 @@ def _question(version, section, index: int, question: QuestionDocument) -> Quest
         **question.text.columns("text"),
         **question.guidance.columns("guidance"),
         **question.recommendation.columns("recommendation"),
+        **question.evidence.columns("evidence"),
         **question.references_note.columns("references_note"),
     )
 

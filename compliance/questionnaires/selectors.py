@@ -79,6 +79,7 @@ def _read_version(version: QuestionnaireVersion) -> LoadedVersion:
     sections = list(
         Section.objects.filter(version=version)
         .order_by("order", "pk")
+        .select_related("show_if_question")
         .prefetch_related(
             Prefetch(
                 "questions",
@@ -104,6 +105,7 @@ def _read_version(version: QuestionnaireVersion) -> LoadedVersion:
                 weight=Fraction(section.weight),
                 questions=tuple(_question_spec(q) for q in section.questions.all()),
                 bands=tuple(_band_spec(b) for b in section.score_bands.all()),
+                show_if=_show_if_spec(section),
             )
             for section in sections
         ),
@@ -117,14 +119,13 @@ def _band_spec(band: ScoreBand) -> BandSpec:
     return BandSpec(band.code, Fraction(band.min_score), Fraction(band.max_score))
 
 
+def _show_if_spec(row: Question | Section) -> ShowIfSpec | None:
+    if not row.show_if_question_id:
+        return None
+    return ShowIfSpec(row.show_if_question.code, frozenset(row.show_if_choices), row.show_if_match)
+
+
 def _question_spec(question: Question) -> QuestionSpec:
-    show_if = None
-    if question.show_if_question_id:
-        show_if = ShowIfSpec(
-            question.show_if_question.code,
-            frozenset(question.show_if_choices),
-            question.show_if_match,
-        )
     return QuestionSpec(
         code=question.code,
         type=question.type,
@@ -132,7 +133,10 @@ def _question_spec(question: Question) -> QuestionSpec:
         critical=question.critical,
         required=question.required,
         na_allowed=question.na_allowed,
-        show_if=show_if,
+        show_if=_show_if_spec(question),
+        critical_threshold=None
+        if question.critical_threshold is None
+        else Fraction(question.critical_threshold),
         choices=tuple(
             ChoiceSpec(choice.code, Fraction(choice.score), choice.min_value)
             for choice in question.choices.all()

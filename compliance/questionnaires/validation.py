@@ -123,6 +123,8 @@ class _Checker:
                 self.check_bands((*path, "score_bands"), where, section.score_bands)
             if not section.questions:
                 self.add((*path, "questions"), where, _("the section has no question"))
+            # A section's condition is on a question of an earlier section (the profile).
+            self.check_show_if(path, where, section.show_if, earlier)
             for q_index, question in enumerate(section.questions):
                 self.check_question((*path, "questions", q_index), question, earlier)
                 earlier[question.code] = question
@@ -153,6 +155,19 @@ class _Checker:
             )
         if question.critical and not question.is_scored:
             self.add((*path, "critical"), where, _("a critical question must be scored"))
+        if question.critical_threshold is not None:
+            if not question.critical:
+                self.add(
+                    (*path, "critical_threshold"),
+                    where,
+                    _("only a critical question has a critical threshold"),
+                )
+            elif not Decimal(0) < question.critical_threshold <= Decimal(1):
+                self.add(
+                    (*path, "critical_threshold"),
+                    where,
+                    _("the critical threshold must be above 0 and at most 1"),
+                )
         self.check_unique(
             where,
             [((*path, "choices", i), choice.code) for i, choice in enumerate(question.choices)],
@@ -180,6 +195,12 @@ class _Checker:
                     c_where,
                     _("only a multiple-choice question's choice can be exclusive"),
                 )
+            if choice.justify and not uses_choices:
+                self.add(
+                    (*c_path, "justify"),
+                    c_where,
+                    _("only a choice of a question answered by choices can need a justification"),
+                )
             if question.type == Question.Type.NUMBER and choice.min_value is None:
                 self.add(
                     (*c_path, "min_value"),
@@ -194,18 +215,26 @@ class _Checker:
                 Reference,
                 "locator",
             )
+            if len(reference.element) > _max_length(Reference, "element"):
+                self.add(
+                    (*path, "references", r_index, "element"),
+                    where,
+                    _("the element has %(length)s characters; at most %(max)s fit")
+                    % {
+                        "length": len(reference.element),
+                        "max": _max_length(Reference, "element"),
+                    },
+                )
             if reference.source not in self.document.sources:
                 self.add(
                     (*path, "references", r_index, "source"),
                     where,
                     _("unknown source “%(source)s”") % {"source": reference.source},
                 )
-        self.check_show_if(path, where, question, earlier)
+        self.check_show_if(path, where, question.show_if, earlier)
 
-    def check_show_if(
-        self, path: Path, where: str, question: QuestionDocument, earlier: dict
-    ) -> None:
-        condition = question.show_if
+    def check_show_if(self, path: Path, where: str, condition, earlier: dict) -> None:
+        """A question's or a section's condition: on an earlier question, by its choices."""
         if condition is None:
             return
         c_path = (*path, "show_if")

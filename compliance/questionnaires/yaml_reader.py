@@ -237,7 +237,7 @@ class _Reader:
             item,
             path,
             {"code", "title", "questions"},
-            {"description", "white_paper_part", "crosswalk", "weight", "score_bands"},
+            {"description", "white_paper_part", "crosswalk", "weight", "show_if", "score_bands"},
         )
         return SectionDocument(
             code=self.code(data.get("code"), (*path, "code")),
@@ -248,6 +248,7 @@ class _Reader:
             ),
             crosswalk=self.text(data.get("crosswalk"), (*path, "crosswalk")),
             weight=self.decimal(data.get("weight"), (*path, "weight"), Decimal(1)),
+            show_if=self.show_if(data.get("show_if"), (*path, "show_if")),
             score_bands=self.bands(data.get("score_bands"), (*path, "score_bands")),
             questions=[
                 self.question(question, (*path, "questions", index))
@@ -265,10 +266,12 @@ class _Reader:
             {
                 "guidance",
                 "recommendation",
+                "evidence",
                 "references",
                 "references_note",
                 "weight",
                 "critical",
+                "critical_threshold",
                 "na_allowed",
                 "required",
                 "show_if",
@@ -286,6 +289,7 @@ class _Reader:
             text=self.text(data.get("text"), (*path, "text"), required=True),
             guidance=self.text(data.get("guidance"), (*path, "guidance")),
             recommendation=self.text(data.get("recommendation"), (*path, "recommendation")),
+            evidence=self.text(data.get("evidence"), (*path, "evidence")),
             references=[
                 self.reference(reference, (*path, "references", index))
                 for index, reference in enumerate(
@@ -295,6 +299,9 @@ class _Reader:
             references_note=self.text(data.get("references_note"), (*path, "references_note")),
             weight=self.decimal(data.get("weight"), (*path, "weight"), Decimal(1)),
             critical=self.boolean(data.get("critical"), (*path, "critical"), False),
+            critical_threshold=self.decimal(
+                data.get("critical_threshold"), (*path, "critical_threshold")
+            ),
             na_allowed=self.boolean(data.get("na_allowed"), (*path, "na_allowed"), False),
             required=self.boolean(data.get("required"), (*path, "required"), True),
             show_if=self.show_if(data.get("show_if"), (*path, "show_if")),
@@ -303,7 +310,10 @@ class _Reader:
 
     def choice(self, item: Any, path: Path) -> ChoiceDocument:
         data = self.mapping(
-            item, path, {"code", "label", "score"}, {"description", "min_value", "exclusive"}
+            item,
+            path,
+            {"code", "label", "score"},
+            {"description", "min_value", "exclusive", "justify"},
         )
         return ChoiceDocument(
             code=self.code(data.get("code"), (*path, "code")),
@@ -312,13 +322,15 @@ class _Reader:
             description=self.text(data.get("description"), (*path, "description")),
             min_value=self.decimal(data.get("min_value"), (*path, "min_value")),
             exclusive=self.boolean(data.get("exclusive"), (*path, "exclusive"), False),
+            justify=self.boolean(data.get("justify"), (*path, "justify"), False),
         )
 
     def reference(self, item: Any, path: Path) -> ReferenceDocument:
-        data = self.mapping(item, path, {"source"}, {"locator"})
+        data = self.mapping(item, path, {"source"}, {"locator", "element"})
         return ReferenceDocument(
             source=self.code(data.get("source"), (*path, "source")),
             locator=self.text(data.get("locator"), (*path, "locator")),
+            element=self.string(data.get("element"), (*path, "element"), required=False),
         )
 
     def show_if(self, item: Any, path: Path) -> ShowIf | None:

@@ -96,6 +96,16 @@ def _band(band: BandDocument) -> dict:
     )
 
 
+def _show_if(condition) -> dict | None:
+    if condition is None:
+        return None
+    return {
+        "question": condition.question,
+        "choices": list(condition.choices),
+        "match": condition.match,
+    }
+
+
 def _section(section: SectionDocument) -> dict:
     return _compact(
         {
@@ -105,6 +115,7 @@ def _section(section: SectionDocument) -> dict:
             "white_paper_part": section.white_paper_part,
             "crosswalk": _text(section.crosswalk),
             "weight": section.weight,
+            "show_if": _show_if(section.show_if),
             "score_bands": [_band(band) for band in section.score_bands],
             "questions": [_question(question) for question in section.questions],
         }
@@ -112,13 +123,6 @@ def _section(section: SectionDocument) -> dict:
 
 
 def _question(question: QuestionDocument) -> dict:
-    show_if = None
-    if question.show_if:
-        show_if = {
-            "question": question.show_if.question,
-            "choices": list(question.show_if.choices),
-            "match": question.show_if.match,
-        }
     return _compact(
         {
             "code": question.code,
@@ -126,16 +130,24 @@ def _question(question: QuestionDocument) -> dict:
             "text": _text(question.text),
             "guidance": _text(question.guidance),
             "recommendation": _text(question.recommendation),
+            "evidence": _text(question.evidence),
             "references": [
-                _compact({"source": reference.source, "locator": _text(reference.locator)})
+                _compact(
+                    {
+                        "source": reference.source,
+                        "element": reference.element,
+                        "locator": _text(reference.locator),
+                    }
+                )
                 for reference in question.references
             ],
             "references_note": _text(question.references_note),
             "weight": question.weight,
             "critical": question.critical or None,
+            "critical_threshold": question.critical_threshold,
             "na_allowed": question.na_allowed or None,
             "required": None if question.required else False,
-            "show_if": show_if,
+            "show_if": _show_if(question.show_if),
             "choices": None
             if question.choices == default_choices(question.type)
             else [
@@ -147,6 +159,7 @@ def _question(question: QuestionDocument) -> dict:
                         "score": choice.score,
                         "min_value": choice.min_value,
                         "exclusive": choice.exclusive or None,
+                        "justify": choice.justify or None,
                     }
                 )
                 for choice in question.choices

@@ -93,7 +93,7 @@ def _description(report: Report) -> str:
     parts = [
         f"{row.number}. {row.section.title}: "
         + (number_format(row.score, 1) if row.score is not None else _("no score"))
-        for row in report.sections
+        for row in report.shown_sections
     ]
     return "; ".join(parts)
 
@@ -102,7 +102,7 @@ def section_bars(report: Report, chart_id: str = "section-bars") -> BarChart:
     """Horizontal bars, one per section, with the band thresholds as dashed lines."""
     left, bar_width, row, top = 290, 360, 26, 28
     bars = []
-    for index, section in enumerate(report.sections):
+    for index, section in enumerate(report.shown_sections):
         length = None if section.score is None else bar_width * section.score / 100
         bars.append(
             Bar(
@@ -118,7 +118,7 @@ def section_bars(report: Report, chart_id: str = "section-bars") -> BarChart:
         id=chart_id,
         description=_description(report),
         width=left + bar_width + 60,
-        height=top + row * len(report.sections) + 24,
+        height=top + row * len(report.shown_sections) + 24,
         left=left,
         bar_width=bar_width,
         top=top,
@@ -133,7 +133,7 @@ def section_bars(report: Report, chart_id: str = "section-bars") -> BarChart:
 def radar(report: Report, chart_id: str = "section-radar") -> RadarChart:
     """A radar of the section scores, with rings at the band thresholds."""
     size, centre, radius = 420, 210, 150
-    count = max(len(report.sections), 3)
+    count = max(len(report.shown_sections), 3)
 
     def point(index: int, value: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / count
@@ -146,7 +146,7 @@ def radar(report: Report, chart_id: str = "section-radar") -> RadarChart:
         )
 
     spokes = []
-    for index, section in enumerate(report.sections):
+    for index, section in enumerate(report.shown_sections):
         x, y = point(index, 100)
         label_x, label_y = point(index, 116)
         side = "start" if label_x > centre else "end"
@@ -169,5 +169,5 @@ def radar(report: Report, chart_id: str = "section-radar") -> RadarChart:
         centre=centre,
         rings=[points((i, level) for i in range(count)) for level in levels],
         spokes=spokes,
-        shape=points((i, row.score or 0) for i, row in enumerate(report.sections)),
+        shape=points((i, row.score or 0) for i, row in enumerate(report.shown_sections)),
     )

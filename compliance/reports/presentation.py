@@ -66,15 +66,30 @@ class SectionRow:
     maximum: float
     questions: list[QuestionRow]
     delta: float | None = None
+    #: False when the section does not apply to the company's profile (not asked).
+    shown: bool = True
 
 
 @dataclass
 class GapRow:
     question: Question
     section: Section
-    critical: bool
+    critical: bool  # the question is critical (its gap may or may not be a finding)
     fraction: float
     shortfall: float
+    finding: bool = False  # the gap is a critical finding (below the question's threshold)
+
+
+@dataclass
+class CrosswalkRow:
+    """One element of MOFCOM's 2021 guidance: our score on the questions that cite it,
+    and the elements of the other frameworks that those questions cite."""
+
+    element: str
+    label: str
+    score: float | None
+    questions: int
+    foreign: list[tuple[str, str]]  # (framework, element as cited)
 
 
 @dataclass
@@ -101,10 +116,16 @@ class Report:
     applicable: int
     unanswered: list[Question]
     comparison: Comparison | None
+    crosswalk: list[CrosswalkRow] = field(default_factory=list)
 
     @property
     def top_gaps(self) -> list[GapRow]:
         return self.gaps[:3]
+
+    @property
+    def shown_sections(self) -> list[SectionRow]:
+        """The sections that apply to the company's profile."""
+        return [row for row in self.sections if row.shown]
 
 
 def _bands(bands) -> list[Band]:
@@ -187,6 +208,7 @@ def build_report(assessment: Assessment) -> Report:
                     if before is not None and section_result.score is not None
                     else None
                 ),
+                shown=section_result.shown,
             )
         )
 
@@ -197,7 +219,10 @@ def build_report(assessment: Assessment) -> Report:
             critical=True,
             fraction=finding.fraction,
             shortfall=0.0,
+            finding=True,
         )
+
+    finding_codes = {finding.code for finding in result.critical_findings}
 
     def gap_row(gap: Gap) -> GapRow:
         return GapRow(
@@ -206,6 +231,7 @@ def build_report(assessment: Assessment) -> Report:
             critical=gap.critical,
             fraction=gap.fraction,
             shortfall=gap.shortfall,
+            finding=gap.code in finding_codes,
         )
 
     comparison = None
@@ -226,6 +252,7 @@ def build_report(assessment: Assessment) -> Report:
         applicable=result.applicable,
         unanswered=[content.questions[code] for code in result.unanswered],
         comparison=comparison,
+        crosswalk=crosswalk(content, result),
     )
 
 
@@ -262,3 +289,63 @@ def _compare(
             entry = (content.questions[q.code], old, q.fraction)
             (comparison.improved if q.fraction > old else comparison.worsened).append(entry)
     return comparison
+
+
+#: The frameworks a crosswalk row lists, by source code, in this order, with the short
+#: name the table shows (a proper name, the same in both languages).
+FOREIGN_FRAMEWORKS = {
+    "bis-ecg-2017": "BIS 2017",
+    "eu-2019-1318": "EU 2019/1318",
+    "eu-2021-1700": "EU 2021/1700",
+    "wassenaar-2011": "Wassenaar 2011",
+}
+MOFCOM = "mofcom-2021"
+
+
+@dataclass
+class _Element:
+    label: str
+    points: float = 0.0
+    maximum: float = 0.0
+    questions: int = 0
+    foreign: dict = field(default_factory=dict)
+
+
+def crosswalk(content: LoadedVersion, result: Result) -> list[CrosswalkRow]:
+    """Element by element of MOFCOM's 2021 guidance, from the questions' references that
+    name an element: the score of the applicable questions citing it (points over
+    maximum), and the foreign frameworks' elements they cite. Empty for a version whose
+    references name no element (version 1)."""
+    outcome = {q.code: q for s in result.sections for q in s.questions}
+    order = list(FOREIGN_FRAMEWORKS)
+    elements: dict[str, _Element] = {}
+    for question in content.questions.values():
+        references = list(question.references.all())
+        for reference in references:
+            if reference.source.code != MOFCOM or not reference.element:
+                continue
+            element = elements.setdefault(reference.element, _Element(str(reference.locator)))
+            q = outcome.get(question.code)
+            if q is not None and q.maximum:
+                element.points += q.points
+                element.maximum += q.maximum
+                element.questions += 1
+            for other in references:
+                if other.source.code in FOREIGN_FRAMEWORKS and other.element:
+                    key = (order.index(other.source.code), _element_order(other.element))
+                    cited = (FOREIGN_FRAMEWORKS[other.source.code], str(other.locator))
+                    element.foreign.setdefault(key, cited)
+    return [
+        CrosswalkRow(
+            element=code,
+            label=element.label,
+            score=100 * element.points / element.maximum if element.maximum else None,
+            questions=element.questions,
+            foreign=[element.foreign[key] for key in sorted(element.foreign)],
+        )
+        for code, element in sorted(elements.items(), key=lambda item: _element_order(item[0]))
+    ]
+
+
+def _element_order(element: str) -> tuple:
+    return (0, int(element), "") if element.isdigit() else (1, 0, element)

@@ -1,6 +1,13 @@
 """Pure scoring: questionnaire snapshot + answers -> result. No ORM, no Django imports."""
 
-from .engine import answer_fraction, band_for, is_answered, score, visible_questions
+from .engine import (
+    answer_fraction,
+    band_for,
+    is_answered,
+    score,
+    shown_sections,
+    visible_questions,
+)
 from .model import (
     AnswerData,
     BandSpec,
@@ -31,5 +38,6 @@ __all__ = [
     "band_for",
     "is_answered",
     "score",
+    "shown_sections",
     "visible_questions",
 ]

@@ -6,8 +6,8 @@ The method (also in docs/scoring.md and in every report's methodology page):
   answer earns (a choice's score; multiple choice: the sum of the chosen scores, capped
   at 1; number: the score of the highest threshold reached). Free text and dates carry
   no points.
-- Not applicable answers, and questions hidden by a show-if condition, leave both the
-  points and the maximum: they neither help nor hurt.
+- Not applicable answers, and questions hidden by a show-if condition (their own, or
+  their section's), leave both the points and the maximum: they neither help nor hurt.
 - An applicable question without an answer counts 0 (a draft) and is listed as
   unanswered.
 - Section score = points / maximum x 100. A section without any scored applicable
@@ -15,8 +15,9 @@ The method (also in docs/scoring.md and in every report's methodology page):
 - Overall score = the section scores averaged with the sections' own weights. Sections
   are weighted by the author's section weight, not by their number of points, so that
   a long section does not outweigh a short but important one.
-- A critical question scoring below the version's threshold is a critical finding; any
-  critical finding caps the overall band at the second-lowest band, whatever the score.
+- A critical question scoring below its threshold (its own, else the version's) is a
+  critical finding; any critical finding caps the overall band at the second-lowest
+  band, whatever the score.
 - Gaps: every applicable scored question below full marks, with the overall points that
   answering it fully would add, critical ones first, then the largest shortfall.
 
@@ -38,6 +39,7 @@ from .model import (
     QuestionSpec,
     Result,
     SectionResult,
+    ShowIfSpec,
     Status,
 )
 
@@ -45,28 +47,42 @@ HUNDRED = Fraction(100)
 
 
 def visible_questions(spec: QuestionnaireSpec, answers: Mapping[str, AnswerData]) -> set[str]:
-    """Codes of the questions whose show-if condition holds (or that have none).
+    """Codes of the questions whose show-if conditions hold (or that have none): the
+    question's own and its section's.
 
     A condition on a question that is itself hidden or answered "not applicable" is
     false: the follow-up questions of a branch that does not apply stay hidden.
     """
+    return _visibility(spec, answers)[0]
+
+
+def shown_sections(spec: QuestionnaireSpec, answers: Mapping[str, AnswerData]) -> set[str]:
+    """Codes of the sections whose own show-if condition holds (or that have none)."""
+    return _visibility(spec, answers)[1]
+
+
+def _visibility(spec: QuestionnaireSpec, answers: Mapping[str, AnswerData]):
     visible: set[str] = set()
-    for question in spec.questions():
-        condition = question.show_if
-        if condition is None:
-            visible.add(question.code)
+    shown: set[str] = set()
+    for section in spec.sections:
+        if not _holds(section.show_if, answers, visible):
             continue
-        answer = answers.get(condition.question)
-        if condition.question not in visible or answer is None or answer.not_applicable:
-            continue
-        chosen = answer.choices
-        if condition.match == "all":
-            holds = condition.choices <= chosen
-        else:
-            holds = bool(condition.choices & chosen)
-        if holds:
-            visible.add(question.code)
-    return visible
+        shown.add(section.code)
+        for question in section.questions:
+            if _holds(question.show_if, answers, visible):
+                visible.add(question.code)
+    return visible, shown
+
+
+def _holds(condition: ShowIfSpec | None, answers: Mapping[str, AnswerData], visible) -> bool:
+    if condition is None:
+        return True
+    answer = answers.get(condition.question)
+    if condition.question not in visible or answer is None or answer.not_applicable:
+        return False
+    if condition.match == "all":
+        return condition.choices <= answer.choices
+    return bool(condition.choices & answer.choices)
 
 
 def answer_fraction(question: QuestionSpec, answer: AnswerData | None) -> Fraction | None:
@@ -118,7 +134,7 @@ def band_for(bands: tuple[BandSpec, ...], score: Fraction | None) -> BandSpec | 
 
 def score(spec: QuestionnaireSpec, answers: Mapping[str, AnswerData]) -> Result:
     """Score the answers against the questionnaire. The one scoring function."""
-    visible = visible_questions(spec, answers)
+    visible, shown = _visibility(spec, answers)
     sections: list[SectionResult] = []
     findings: list[CriticalFinding] = []
     raw_gaps: list[tuple[QuestionSpec, Fraction, Fraction, str]] = []
@@ -138,7 +154,8 @@ def score(spec: QuestionnaireSpec, answers: Mapping[str, AnswerData]) -> Result:
                 fraction = result.fraction_exact or Fraction(0)
                 if fraction < 1:
                     raw_gaps.append((question, fraction, result.maximum_exact, section.code))
-                if question.critical and fraction < spec.critical_threshold:
+                threshold = question.critical_threshold or spec.critical_threshold
+                if question.critical and fraction < threshold:
                     findings.append(CriticalFinding(question.code, section.code, float(fraction)))
         section_score = points / maximum * HUNDRED if maximum else None
         band = band_for(section.bands or spec.bands, section_score)
@@ -151,6 +168,7 @@ def score(spec: QuestionnaireSpec, answers: Mapping[str, AnswerData]) -> Result:
                 maximum=float(maximum),
                 band=band.code if band else None,
                 questions=tuple(question_results),
+                shown=section.code in shown,
             )
         )
 

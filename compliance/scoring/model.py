@@ -46,6 +46,8 @@ class QuestionSpec:
     na_allowed: bool = False
     show_if: ShowIfSpec | None = None
     choices: tuple[ChoiceSpec, ...] = ()
+    #: Below this fraction a critical question is a finding; None: the version's threshold.
+    critical_threshold: Fraction | None = None
 
     @property
     def scored(self) -> bool:
@@ -66,6 +68,8 @@ class SectionSpec:
     weight: Fraction
     questions: tuple[QuestionSpec, ...]
     bands: tuple[BandSpec, ...] = ()
+    #: The whole section is asked only when this holds (for example a company profile).
+    show_if: ShowIfSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,8 @@ class SectionResult:
     maximum: float
     band: str | None
     questions: tuple[QuestionResult, ...] = ()
+    #: False when the section's own show-if condition does not hold: not applicable.
+    shown: bool = True
 
     @property
     def score(self) -> float | None:
@@ -206,6 +212,7 @@ class Result:
                     points=s["points"],
                     maximum=s["maximum"],
                     band=s["band"],
+                    shown=s.get("shown", True),  # results frozen before sections could hide
                     questions=tuple(
                         QuestionResult(
                             code=q["code"],
@@ -241,6 +248,7 @@ class Result:
                     "points": s.points,
                     "maximum": s.maximum,
                     "band": s.band,
+                    "shown": s.shown,
                     "questions": [
                         {
                             "code": q.code,

@@ -9,6 +9,7 @@ from compliance.scoring import (
     ChoiceSpec,
     QuestionnaireSpec,
     QuestionSpec,
+    Result,
     SectionSpec,
     ShowIfSpec,
     score,
@@ -161,3 +162,62 @@ def test_show_if_all_needs_every_choice():
     hidden = score(questionnaire, {"tools": answer("a")}).section("s").questions[1]
     shown = score(questionnaire, {"tools": answer("a", "b")}).section("s").questions[1]
     assert (hidden.status, shown.status) == ("hidden", "unanswered")
+
+
+def test_a_critical_questions_own_threshold_overrides_the_versions():
+    """Version 2's method: the version's threshold is 1 (anything below full marks on a
+    critical question is a finding, "partially" included); a question may set its own."""
+    strict = ypn("screening", critical=True)
+    lenient = ypn("stop", critical=True, critical_threshold=F(1, 2))
+    questionnaire = spec(SectionSpec("a", F(1), (strict, lenient, ypn("q", 8))), threshold=F(1))
+    result = score(
+        questionnaire,
+        {"screening": answer("partial"), "stop": answer("partial"), "q": answer("yes")},
+    )
+    assert [f.code for f in result.critical_findings] == ["screening"]
+    assert result.critical_findings[0].fraction == 0.5
+    assert result.band == "developing" and result.band_capped  # 90 by score
+    result = score(
+        questionnaire, {"screening": answer("yes"), "stop": answer("no"), "q": answer("yes")}
+    )
+    assert [f.code for f in result.critical_findings] == ["stop"]
+
+
+def test_a_section_shown_only_for_some_profiles_counts_for_nothing_when_hidden():
+    profile = QuestionSpec(
+        "activities",
+        "multiple_choice",
+        weight=F(0),
+        choices=(ChoiceSpec("listed", F(0)), ChoiceSpec("services", F(0))),
+    )
+    licensing = SectionSpec(
+        "licensing",
+        F(2),
+        (ypn("lic", critical=True), ypn("lic-2")),
+        show_if=ShowIfSpec("activities", frozenset({"listed"})),
+    )
+    questionnaire = spec(
+        SectionSpec("profile", F(0), (profile,)),
+        SectionSpec("core", F(1), (ypn("q1"),)),
+        licensing,
+    )
+    services_only = score(questionnaire, {"activities": answer("services"), "q1": answer("yes")})
+    section = services_only.section("licensing")
+    assert not section.shown and section.score is None and section.maximum == 0
+    assert {q.status for q in section.questions} == {"hidden"}
+    assert services_only.score == 100 and services_only.critical_findings == ()
+    assert "lic" not in services_only.unanswered and services_only.applicable == 2
+    # The same company exporting listed items: the section counts (weight 2), unanswered.
+    listed = score(questionnaire, {"activities": answer("listed"), "q1": answer("yes")})
+    assert listed.section("licensing").shown
+    assert listed.score == pytest.approx(100 / 3) and listed.unanswered == ("lic", "lic-2")
+    # A section's condition on an unanswered profile: not shown (nothing is assumed).
+    assert not score(questionnaire, {}).section("licensing").shown
+
+
+def test_a_frozen_result_of_before_section_routing_reads_every_section_as_shown():
+    questionnaire = spec(SectionSpec("a", F(1), (ypn("q1"),)))
+    frozen = score(questionnaire, {"q1": answer("yes")}).to_json()
+    for section in frozen["sections"]:
+        del section["shown"]  # as results were stored before sections could be hidden
+    assert Result.from_json(frozen).section("a").shown

@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from ..document import default_choices
-from ..forms import QuestionForm
+from ..forms import QuestionForm, SectionForm
 from ..models import Choice, Question, Reference, ScoreBand, Section, Source
 from .inlines import (
     ChoiceInline,
@@ -28,14 +28,26 @@ class SectionAdmin(RefusesLockedChanges, SortableAdminBase, admin.ModelAdmin):
     list_select_related = ["version__questionnaire"]
     search_fields = ["code", "title_en", "title_zh_hans"]
     readonly_fields = ["version"]
-    fields = [
-        "version",
-        "code",
-        ("title_en", "title_zh_hans"),
-        ("description_en", "description_zh_hans"),
-        ("crosswalk_en", "crosswalk_zh_hans"),
-        "white_paper_part",
-        "weight",
+    form = SectionForm
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "version",
+                    "code",
+                    ("title_en", "title_zh_hans"),
+                    ("description_en", "description_zh_hans"),
+                    ("crosswalk_en", "crosswalk_zh_hans"),
+                    "white_paper_part",
+                    "weight",
+                ]
+            },
+        ),
+        (
+            _("Show the whole section only if"),
+            {"fields": ["show_if_question", "show_if_choices_text", "show_if_match"]},
+        ),
     ]
     inlines = [QuestionInline, SectionBandInline]
 
@@ -70,11 +82,15 @@ class QuestionAdmin(RefusesLockedChanges, SortableAdminBase, admin.ModelAdmin):
                     ("text_en", "text_zh_hans"),
                     ("guidance_en", "guidance_zh_hans"),
                     ("recommendation_en", "recommendation_zh_hans"),
+                    ("evidence_en", "evidence_zh_hans"),
                     ("references_note_en", "references_note_zh_hans"),
                 ]
             },
         ),
-        (_("Scoring"), {"fields": ["weight", "critical", "na_allowed", "required"]}),
+        (
+            _("Scoring"),
+            {"fields": ["weight", "critical", "critical_threshold", "na_allowed", "required"]},
+        ),
         (
             _("Show only if"),
             {"fields": ["show_if_question", "show_if_choices_text", "show_if_match"]},

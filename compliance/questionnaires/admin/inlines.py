@@ -105,6 +105,7 @@ class ChoiceInline(LockedWhenPublished, SortableTabularInline):
         "score",
         "min_value",
         "exclusive",
+        "justify",
         "description_en",
         "description_zh_hans",
     ]
@@ -119,7 +120,7 @@ class ChoiceInline(LockedWhenPublished, SortableTabularInline):
 class ReferenceInline(LockedWhenPublished, SortableTabularInline):
     model = Reference
     ordering = ["order"]
-    fields = ["order", "source", "locator_en", "locator_zh_hans"]
+    fields = ["order", "source", "element", "locator_en", "locator_zh_hans"]
     extra = 0
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

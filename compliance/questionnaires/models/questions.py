@@ -12,7 +12,7 @@ from compliance.core.i18n import Translated
 from compliance.scoring.model import CHOICE_TYPES, UNSCORED_TYPES
 
 from .locking import ContentManager, VersionContent, VersionContentQuerySet
-from .sections import Section, Source
+from .sections import Section, ShowIfMatch, Source
 from .versions import CODE_HELP, QuestionnaireVersion
 
 
@@ -31,9 +31,7 @@ class Question(VersionContent):
 
     Type = QuestionType
 
-    class Match(models.TextChoices):
-        ANY = "any", _("any of the choices")
-        ALL = "all", _("all of the choices")
+    Match = ShowIfMatch
 
     version = models.ForeignKey(
         QuestionnaireVersion,
@@ -56,6 +54,12 @@ class Question(VersionContent):
     guidance_zh_hans = models.TextField(_("guidance (Chinese)"), blank=True)
     recommendation_en = models.TextField(_("recommendation (English)"), blank=True)
     recommendation_zh_hans = models.TextField(_("recommendation (Chinese)"), blank=True)
+    evidence_en = models.TextField(
+        _("what to show an auditor (English)"),
+        blank=True,
+        help_text=_("The records or documents that prove the answer."),
+    )
+    evidence_zh_hans = models.TextField(_("what to show an auditor (Chinese)"), blank=True)
     references_note_en = models.TextField(_("references, free text (English)"), blank=True)
     references_note_zh_hans = models.TextField(_("references, free text (Chinese)"), blank=True)
     weight = models.DecimalField(
@@ -69,6 +73,18 @@ class Question(VersionContent):
         _("critical"),
         default=False,
         help_text=_("A low score on this question alone is a critical finding."),
+    )
+    critical_threshold = models.DecimalField(
+        _("critical below"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.0001")), MaxValueValidator(1)],
+        help_text=_(
+            "Critical questions only: an answer scoring below this fraction (0 to 1) is a "
+            "critical finding. Empty: the version's threshold."
+        ),
     )
     na_allowed = models.BooleanField(
         _("N/A allowed"),
@@ -98,6 +114,7 @@ class Question(VersionContent):
     text = Translated()
     guidance = Translated()
     recommendation = Translated()
+    evidence = Translated()
     references_note = Translated()
 
     objects = ContentManager()
@@ -112,6 +129,11 @@ class Question(VersionContent):
             models.CheckConstraint(
                 condition=models.Q(type__in=QuestionType.values),
                 name="question_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(critical_threshold__isnull=True)
+                | models.Q(critical_threshold__gt=0, critical_threshold__lte=1),
+                name="question_critical_threshold_range",
             ),
         ]
 
@@ -200,6 +222,15 @@ class Choice(VersionContent):
         ),
     )
 
+    justify = models.BooleanField(
+        _("needs a justification"),
+        default=False,
+        help_text=_(
+            "Choosing it requires a comment saying why (for an answer such as “never” that "
+            "hides the questions that follow)."
+        ),
+    )
+
     label = Translated()
     description = Translated()
 
@@ -248,6 +279,15 @@ class Reference(VersionContent):
     locator_en = models.CharField(_("article or element (English)"), max_length=200, blank=True)
     locator_zh_hans = models.CharField(
         _("article or element (Chinese)"), max_length=200, blank=True
+    )
+    element = models.CharField(
+        _("element"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "For a compliance framework (MOFCOM 2021, BIS, EU, Wassenaar): the element's "
+            "number or key, which the crosswalk table groups by."
+        ),
     )
 
     locator = Translated()

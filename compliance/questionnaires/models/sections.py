@@ -14,7 +14,14 @@ from .locking import ContentManager, VersionContent
 from .versions import CODE_HELP, QuestionnaireVersion
 
 
+class ShowIfMatch(models.TextChoices):
+    ANY = "any", _("any of the choices")
+    ALL = "all", _("all of the choices")
+
+
 class Section(VersionContent):
+    parent_fields = ("version", "show_if_question")
+
     class WhitePaperPart(models.TextChoices):
         I = "I", _("I. China's Basic Position on Export Controls")  # noqa: E741
         II = (
@@ -48,6 +55,27 @@ class Section(VersionContent):
         default=Decimal(1),
         validators=[MinValueValidator(0)],
     )
+    show_if_question = models.ForeignKey(
+        "questionnaires.Question",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dependent_sections",
+        verbose_name=_("show only if question"),
+        help_text=_(
+            "A question of an earlier section (for example of the company profile): the "
+            "whole section is asked only when its answer matches."
+        ),
+    )
+    show_if_choices = models.JSONField(
+        _("show if choices"),
+        default=list,
+        blank=True,
+        help_text=_('Codes of that question\'s choices, for example ["yes", "partial"].'),
+    )
+    show_if_match = models.CharField(
+        _("show if"), max_length=3, choices=ShowIfMatch.choices, default=ShowIfMatch.ANY
+    )
 
     title = Translated()
     description = Translated()
@@ -71,6 +99,13 @@ class Section(VersionContent):
         return (*self.version.natural_key(), self.code)
 
     natural_key.dependencies = ["questionnaires.questionnaireversion"]
+
+    def show_if_choice_labels(self) -> list[str]:
+        """The labels of the choices that show this section (in the active language)."""
+        if self.show_if_question is None:
+            return []
+        codes = set(self.show_if_choices)
+        return [c.label for c in self.show_if_question.choices.all() if c.code in codes]
 
 
 class Source(VersionContent):
