@@ -101,12 +101,17 @@ var/secret_key:
 clean:
 	rm -rf $(VENV) node_modules staticfiles
 
-## fixtures: rebuild fixtures/default_questionnaire.json from the questionnaire YAML
+## fixtures: add the questionnaire versions of fixtures/questionnaires/ to fixtures/default_questionnaire.json
+## (published versions are never rebuilt: they stay as published, so that every
+## installation that loaded them loads the file again unchanged; newer ones are imported
+## and published in order)
 fixtures: setup
 	@mkdir -p var && rm -f var/fixture-build.sqlite3
 	DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/fixture-build.sqlite3 $(BIN)/python manage.py migrate -v0
 	DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/fixture-build.sqlite3 $(BIN)/python manage.py \
-	  import_questionnaire fixtures/questionnaires/cn-export-control-icp.yaml --publish
+	  loaddata default_questionnaire
+	DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/fixture-build.sqlite3 $(BIN)/python manage.py \
+	  import_questionnaire fixtures/questionnaires/cn-export-control-icp-v2.yaml --publish --unless-present
 	DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/var/fixture-build.sqlite3 $(BIN)/python manage.py \
 	  dumpdata questionnaires --natural-foreign --natural-primary --indent 1 \
 	  -o fixtures/default_questionnaire.json

@@ -83,7 +83,9 @@ def fresh_database() -> None:
 def complete_default_assessment():
     call_command("loaddata", "default_questionnaire", verbosity=0)
     organisation, user = ensure_demo_account()
-    version = QuestionnaireVersion.objects.get(questionnaire__slug="cn-export-control-icp")
+    version = QuestionnaireVersion.objects.filter(
+        questionnaire__slug="cn-export-control-icp"
+    ).latest("number")
     assessment = create_assessment(
         organisation=organisation, version=version, title="Benchmark", user=user
     )

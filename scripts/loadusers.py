@@ -41,7 +41,7 @@ WARNED_QUESTION = re.compile(r"Question (\d+) about")  # benchdata.question_text
 SAVED_COUNT = re.compile(r"Saved (\d+) answers?\.")
 PARTIAL_TOKEN = re.compile(r'<input type="hidden" name="([^"]+)-loaded" value="([^"]*)"')
 PARTIAL_WARNING = "yours replaced it"
-PARTIAL_INVALID = "use Save to see"
+PARTIAL_INVALID = "not saved:"
 SECTION_PATH = re.compile(r"/assessments/[0-9a-f-]{36}/sections/\d+/")
 
 

@@ -90,8 +90,16 @@ def sample_version(db):
 
 @pytest.fixture
 def default_version(db):
+    """Version 1 of the default questionnaire (the fixture holds versions 1 and 2)."""
     call_command("loaddata", "default_questionnaire", verbosity=0)
-    return QuestionnaireVersion.objects.get(questionnaire__slug="cn-export-control-icp")
+    return QuestionnaireVersion.objects.get(questionnaire__slug="cn-export-control-icp", number=1)
+
+
+@pytest.fixture
+def default_v2(db):
+    """Version 2 of the default questionnaire, the one new assessments start with."""
+    call_command("loaddata", "default_questionnaire", verbosity=0)
+    return QuestionnaireVersion.objects.get(questionnaire__slug="cn-export-control-icp", number=2)
 
 
 @pytest.fixture

@@ -133,8 +133,12 @@ def write_pdf(html: str, variant: str | None = None, timeout: float | None = Non
             child.kill()
         child.join(5)
         receiver.close()
+    # The renderer's peak memory, for sizing workers (and read by the benchmark).
     logger.info(
-        "Report render: %s, peak memory %d MiB", "done" if ok else "failed", peak_kib // 1024
+        "Report render: %s, peak memory %d MiB",
+        "done" if ok else "failed",
+        peak_kib // 1024,
+        extra={"peak_kib": peak_kib},
     )
     if not ok:
         raise RenderError(

@@ -124,8 +124,9 @@ class Report:
 
     @property
     def shown_sections(self) -> list[SectionRow]:
-        """The sections that apply to the company's profile."""
-        return [row for row in self.sections if row.shown]
+        """The sections the charts show: those that apply to the company's profile and
+        can have a score (not a profile of unscored questions)."""
+        return [row for row in self.sections if row.shown and (row.weight or row.score is not None)]
 
 
 def _bands(bands) -> list[Band]:

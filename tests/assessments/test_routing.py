@@ -34,7 +34,7 @@ def test_a_section_for_other_profiles_says_so_everywhere_and_asks_nothing(editor
     assert rows.index("3. Screening") < rows.index(NOT_APPLICABLE)
     page = editor_client.get(url(routed, "assessment_section", 3)).content.decode()
     assert 'id="section-not-applicable"' in page
-    assert "It applies when the answer to “What does the company do?” is:" in page
+    assert "It applies when the answer to “What does the company do?” includes:" in page
     assert "Exports listed items." in page
     assert 'name="lists-answer"' not in page  # nothing to answer
     assert url(routed, "assessment_section", 1) in page  # where to change the profile

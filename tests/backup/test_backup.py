@@ -74,7 +74,9 @@ def _forget_content_type_ids():
 
 def build_installation(client) -> SimpleNamespace:
     call_command("loaddata", "default_questionnaire", verbosity=0)
-    default = QuestionnaireVersion.objects.get(questionnaire__slug="cn-export-control-icp")
+    default = QuestionnaireVersion.objects.get(
+        questionnaire__slug="cn-export-control-icp", number=1
+    )
     sample = publish_version(import_questionnaire(SAMPLE.read_text(encoding="utf-8")))
     sample_draft = new_draft_from(sample)
 

@@ -1,5 +1,6 @@
-"""A new user answers the whole default questionnaire in the browser, leaves in the middle,
-comes back to find every answer, toggles show-if questions, submits, and finds it locked."""
+"""A new user answers the whole default questionnaire (version 2) in the browser: the
+profile routes the sections, they leave in the middle, come back to find every answer,
+toggle show-if questions (one answer needs a justification), submit, and find it locked."""
 
 import re
 
@@ -16,6 +17,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-and-unusual-passphrase"
 NOT_APPLICABLE = {"tech-rd-cooperation", "sec-travel-devices"}
+#: Version 2's sections, as the profile below (listed items, subsidiaries) routes them.
+SECTIONS = 20
+NOT_FOR_THIS_PROFILE = {19, 20}  # the modules for service providers and research institutes
+TECHNOLOGY = 11
 
 
 def sign_up(page: Page, base: str) -> None:
@@ -79,6 +84,24 @@ def answer_card(card) -> str:
     return code
 
 
+def _show_if_and_a_justification(page: Page, screenshot) -> None:
+    """Unanswered, the question about sharing technology with foreign persons hides the
+    deemed-export questions; "never" keeps them hidden but needs a justification, or it
+    is not saved; sharing brings them back without a page load (htmx autosave)."""
+    card = page.locator("#q-tech-foreign-sharing")
+    card.get_by_label("Never").check()
+    expect(page.locator("#save-status")).to_contain_text("Say in the comment why you answer")
+    assert not Answer.objects.filter(question__code="tech-foreign-sharing").exists()
+    card.locator("summary", has_text="Comment and evidence").click()
+    card.get_by_label("Comment", exact=True).fill("We license no technology abroad.")
+    expect(page.locator("#save-status")).to_contain_text("Saved")
+    expect(page.locator("#q-tech-deemed-export-licence")).to_be_hidden()
+    card.locator("input[type=radio]").first.check()
+    expect(page.locator("#q-tech-deemed-export-licence")).to_be_visible()
+    expect(page.locator("#save-status")).to_contain_text("Saved")
+    screenshot("show-if")
+
+
 def test_whole_questionnaire_in_the_browser(live_server, page, screenshot):
     call_command("loaddata", "default_questionnaire", verbosity=0)
     base = live_server.url
@@ -86,32 +109,29 @@ def test_whole_questionnaire_in_the_browser(live_server, page, screenshot):
     page.get_by_role("link", name="Start a new assessment").click()
     page.get_by_label("Title").fill("Annual ICP self-assessment 2026")
     page.get_by_role("button", name="Start").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("1. Policy statement")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("1. Company profile")
     screenshot("section-1")
 
     sections = page.locator(".section-nav li").count()
-    assert sections == 14
+    assert sections == SECTIONS
     answered = {}
     for number in range(1, sections + 1):
-        if number == 8:
-            # Show-if: no sharing with foreign persons hides the deemed-export questions...
-            card = page.locator("#q-tech-foreign-sharing")
-            card.get_by_label("Never").check()
-            expect(page.locator("#q-tech-deemed-export")).to_be_hidden()
-            # ... and sharing brings them back, without a page load (htmx autosave).
-            card.locator("input[type=radio]").first.check()
-            expect(page.locator("#q-tech-deemed-export")).to_be_visible()
-            expect(page.locator("#save-status")).to_contain_text("Saved")
-            screenshot("show-if")
-        answered[number] = answer_visible_questions(page)
-        if number == 7:
+        if number in NOT_FOR_THIS_PROFILE:
+            expect(page.locator("#section-not-applicable")).to_be_visible()
+            assert visible_codes(page) == []
+            answered[number] = []
+        else:
+            if number == TECHNOLOGY:
+                _show_if_and_a_justification(page, screenshot)
+            answered[number] = answer_visible_questions(page)
+        if number == 10:
             page.get_by_role("button", name="Save", exact=True).click()
             # Leave in the middle, and come back another day.
             page.get_by_role("button", name="Log out").click()
             log_in(page, base)
             page.get_by_role("link", name="Annual ICP self-assessment 2026").click()
-            page.get_by_role("link", name="1. Policy statement").click()
-            for code in answered[1]:
+            page.get_by_role("link", name="2. Policy statement").click()
+            for code in answered[2]:
                 card = page.locator(f"#q-{code}")
                 expect(
                     card.locator("input:checked, input[type=date], textarea[name$=-answer]").first
@@ -119,7 +139,7 @@ def test_whole_questionnaire_in_the_browser(live_server, page, screenshot):
             expect(
                 page.locator("#q-policy-statement-signed input[type=radio]").first
             ).to_be_checked()
-            page.goto(page.url.replace("/sections/1/", "/sections/8/"))
+            page.goto(page.url.replace("/sections/2/", f"/sections/{TECHNOLOGY}/"))
             continue
         if number < sections:
             page.get_by_role("button", name="Save and next").click()
@@ -145,7 +165,7 @@ def test_whole_questionnaire_in_the_browser(live_server, page, screenshot):
     assessment.refresh_from_db()
     assert assessment.status == "submitted" and assessment.result["score"] is not None
 
-    page.get_by_role("link", name="1. Policy statement").click()
+    page.get_by_role("link", name="2. Policy statement").click()
     expect(page.locator("#section-form input[type=radio]").first).to_be_disabled()
     expect(page.get_by_role("button", name="Save", exact=True)).to_have_count(0)
     screenshot("locked")

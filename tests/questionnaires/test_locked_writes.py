@@ -160,7 +160,7 @@ DEFAULT = Path(__file__).resolve().parents[2] / "fixtures" / "default_questionna
 @pytest.fixture
 def default_version(db):
     call_command("loaddata", "default_questionnaire", verbosity=0)
-    return QuestionnaireVersion.objects.get()
+    return QuestionnaireVersion.objects.get(number=1)
 
 
 def changed_fixture(tmp_path, change) -> str:
@@ -208,6 +208,28 @@ def test_loaddata_cannot_add_to_a_published_version(default_version, tmp_path):
     with pytest.raises(CommandError, match="digest"):
         call_command("loaddata", changed_fixture(tmp_path, add_a_choice), verbosity=0)
     assert snapshot(default_version) == before
+
+
+def test_loaddata_cannot_reroute_a_published_section(default_version, tmp_path):
+    """A section's condition points forward in the fixture (at a question loaded after
+    it), so loaddata saves such a row twice; the second save may complete a row the same
+    load created, never change one already stored."""
+    licensing = Section.objects.get(version__number=2, code="licensing")
+
+    def show_it_to_everyone(data):
+        row = next(
+            item
+            for item in data
+            if item["model"] == "questionnaires.section"
+            and item["fields"]["version"][1] == 2
+            and item["fields"]["code"] == "licensing"
+        )
+        row["fields"]["show_if_choices"] = ["listed-items", "unlisted-items"]
+
+    with pytest.raises(LockedVersionError):
+        call_command("loaddata", changed_fixture(tmp_path, show_it_to_everyone), verbosity=0)
+    licensing.refresh_from_db()
+    assert licensing.show_if_choices == ["listed-items"]
 
 
 def test_a_fixture_with_content_that_is_not_its_digest_is_refused(db, tmp_path):

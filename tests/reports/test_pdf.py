@@ -260,3 +260,12 @@ def test_a_changed_translation_makes_a_new_report(editor_client, assessment, edi
         catalog["Executive summary"] = original
     assert second["ETag"] != first["ETag"]
     assert "执行摘要（新译）" in text_of(read(second.getvalue())).replace("\n", "")
+
+
+def test_a_render_logs_the_peak_memory_of_its_process(caplog):
+    """The render runs in a process of its own, which reports its peak memory: the figure
+    to size workers by (and the one the benchmark prints)."""
+    with caplog.at_level("INFO", logger="compliance.reports.pdf"):
+        write_pdf("<p>Hello</p>")
+    [record] = [r for r in caplog.records if r.name == "compliance.reports.pdf"]
+    assert record.peak_kib > 10_000 and "peak memory" in record.getMessage()

@@ -316,6 +316,8 @@ class QuestionnaireVersionAdmin(RefusesLockedChanges, SortableAdminBase, admin.M
         version = self._get_version(request, pk)
         sections = (
             version.sections.order_by("order")
+            .select_related("show_if_question")
+            .prefetch_related("show_if_question__choices")
             .prefetch_related("questions__choices", "questions__references__source")
             .prefetch_related("questions__show_if_question__choices")
         )

@@ -6,7 +6,7 @@ is not a draft (``save``, ``delete``, queryset ``update``/``delete`` and cascade
 The only change a published version accepts is its status moving on to retired.
 """
 
-from django.db.models.signals import pre_delete, pre_save
+from django.db.models.signals import post_save, pre_delete, pre_save
 
 from .bands import ScoreBand, ScoreBandManager
 from .locking import ContentManager, VersionContent, VersionContentQuerySet
@@ -21,6 +21,7 @@ from .questions import (
 from .receivers import (
     refuse_cascading_deletes_of_locked_content,
     refuse_raw_changes_to_locked_content,
+    remember_raw_creations,
 )
 from .sections import Section, Source
 from .versions import (
@@ -72,4 +73,9 @@ for _model in (QuestionnaireVersion, Section, Source, Question, Choice, Referenc
         refuse_raw_changes_to_locked_content,
         sender=_model,
         dispatch_uid=f"locked-raw-save-{_model.__name__}",
+    )
+    post_save.connect(
+        remember_raw_creations,
+        sender=_model,
+        dispatch_uid=f"locked-raw-created-{_model.__name__}",
     )

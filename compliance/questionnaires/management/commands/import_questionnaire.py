@@ -4,6 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from compliance.questionnaires import yaml_format
+from compliance.questionnaires.models import QuestionnaireVersion
 from compliance.questionnaires.services import PublishError, import_questionnaire, publish_version
 from compliance.questionnaires.yaml_format import QuestionnaireFileError
 
@@ -14,10 +16,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--publish", action="store_true", help="publish it right away")
+        parser.add_argument(
+            "--unless-present",
+            action="store_true",
+            help="do nothing when the questionnaire already has a version of the file's number",
+        )
 
-    def handle(self, file: Path, publish: bool, **options) -> None:
+    def handle(self, file: Path, publish: bool, unless_present: bool, **options) -> None:
         try:
-            version = import_questionnaire(file.read_bytes())
+            content = file.read_bytes()
+            if unless_present:
+                document = yaml_format.load(content)
+                present = QuestionnaireVersion.objects.filter(
+                    questionnaire__slug=document.slug, number=document.number
+                ).first()
+                if present is not None:
+                    self.stdout.write(f"{document.slug} version {document.number} is present.")
+                    return
+            version = import_questionnaire(content)
             if publish:
                 version = publish_version(version)
         except OSError as error:

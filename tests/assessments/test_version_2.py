@@ -1,0 +1,109 @@
+"""Publishing version 2 beside version 1: version 1 assessments keep their scores and
+reports, and a new assessment on version 2 carries over what still matches."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from compliance.assessments.models import Answer
+from compliance.assessments.services import (
+    AnswerInput,
+    Submitted,
+    create_assessment,
+    save_answers,
+    submit,
+)
+from compliance.questionnaires.models import QuestionnaireVersion
+from compliance.questionnaires.selectors import forget_loaded_versions, load_version
+from compliance.reports.jobs import produce
+from compliance.reports.models import ReportFile
+from compliance.reports.pdf import prepare
+
+FIXTURE = Path(__file__).resolve().parent.parent.parent / "fixtures" / "default_questionnaire.json"
+
+
+def answer_all(assessment, user) -> None:
+    """Every question of the assessment's version answered: the first choice that has a
+    full score where there is one, else the first, else a text."""
+    items = []
+    for question in load_version(assessment.version).questions.values():
+        choices = list(question.choices.all())
+        full = [c for c in choices if c.score == 1] or choices
+        value = (
+            AnswerInput(choice_codes=(full[0].code,), comment="Checked.")
+            if choices
+            else AnswerInput(value_text="Noted.")
+        )
+        items.append(Submitted(question, value, None))
+    save_answers(assessment, items, user)
+
+
+@pytest.fixture
+def only_v1(db, tmp_path):
+    """An installation as it stood before version 2: the default questionnaire, version 1."""
+    everything = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    keep = [
+        o
+        for o in everything
+        if o["model"] == "questionnaires.questionnaire"
+        or (o["model"] == "questionnaires.questionnaireversion" and o["fields"]["number"] == 1)
+        or any(
+            isinstance(v, list) and len(v) >= 2 and v[1] == 1
+            for k, v in o["fields"].items()
+            if k in ("version", "question")
+        )
+    ]
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(keep), encoding="utf-8")
+    call_command("loaddata", str(path), verbosity=0)
+    return QuestionnaireVersion.objects.get()
+
+
+def test_a_version_1_assessment_keeps_its_score_and_report_when_version_2_comes(only_v1, editor):
+    assessment = create_assessment(
+        organisation=editor.organisation, version=only_v1, title="2026", user=editor.user
+    )
+    answer_all(assessment, editor.user)
+    submitted = submit(assessment, editor.user)
+    produce(submitted, "en")
+    key = prepare(submitted, "en", None).key
+    stored = ReportFile.objects.get(assessment=submitted, key=key)
+    frozen = dict(submitted.result)
+    call_command("loaddata", "default_questionnaire", verbosity=0)
+    forget_loaded_versions()
+    assert QuestionnaireVersion.objects.filter(number=2, status="published").exists()
+    submitted.refresh_from_db()
+    assert submitted.result == frozen
+    assert prepare(submitted, "en", None).key == key  # the same report, byte for byte
+    assert ReportFile.objects.filter(pk=stored.pk, status=ReportFile.Status.READY).exists()
+
+
+def test_a_version_2_assessment_carries_over_the_answers_that_still_match(default_v2, editor):
+    v1 = QuestionnaireVersion.objects.get(questionnaire=default_v2.questionnaire, number=1)
+    old = create_assessment(
+        organisation=editor.organisation, version=v1, title="2025", user=editor.user
+    )
+    answer_all(old, editor.user)
+    submit(old, editor.user)
+    new = create_assessment(
+        organisation=editor.organisation,
+        version=default_v2,
+        title="2026",
+        user=editor.user,
+        carry_over_from=old,
+    )
+    carried = {a.question.code for a in Answer.objects.filter(assessment=new)}
+    v1_codes = set(load_version(v1).questions)
+    v2_content = load_version(default_v2)
+    kept = v1_codes & set(v2_content.questions)
+    assert {"lic-changes", "train-consequences", "screen-controlled-parties"} <= carried
+    assert carried <= kept
+    # Every kept question whose chosen choice still exists came over, marked.
+    for code in kept - carried:
+        old_answer = Answer.objects.get(assessment=old, question__code=code)
+        choices = {c.code for c in v2_content.questions[code].choices.all()}
+        assert not set(old_answer.choice_codes) <= choices, code
+    assert all(a.carried_over for a in Answer.objects.filter(assessment=new))
+    assert "screen-watch-list" not in carried  # split into questions of its own
