@@ -12,6 +12,7 @@ run: setup
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py loaddata default_questionnaire
 	DEBUG=1 $(BIN)/python manage.py setup_demo
+	DEBUG=1 $(BIN)/python manage.py setup_demo_editor
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -175,6 +175,8 @@ LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
+# Unambiguous English dates and 24-hour time (compliance/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["compliance.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

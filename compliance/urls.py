@@ -4,11 +4,17 @@ account and an organisation; the password reset sends an e-mail)."""
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from .accounts.views import set_language
 from .core import views
 from .notifications.forms import PasswordResetForm
 from .organisations import views as organisation_views
+
+# The admin carries the product's name, in the reader's language.
+admin.site.site_header = _("ICP Self-Assessment: questionnaire administration")
+admin.site.site_title = _("ICP Self-Assessment")
+admin.site.index_title = _("Questionnaires, people and records")
 
 urlpatterns = [
     path("", views.home, name="home"),

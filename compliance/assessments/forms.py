@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,11 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.question = question
         self.answer = answer
+        # The card's legend is the question: crispy-forms must not print it again above
+        # a number, date or text input (the input has a visually hidden label of its own).
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.form_show_labels = False
         self.fields = {"answer": self.answer_field(question), **self.fields}
         if question.na_allowed:
             self.fields["not_applicable"] = forms.BooleanField(

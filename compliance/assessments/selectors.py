@@ -4,10 +4,13 @@ each section's progress, and an answer's history."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import F, QuerySet
 from django.http import Http404
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from compliance.organisations.models import Membership
@@ -122,7 +125,8 @@ def section_progress(content: LoadedVersion, answers: dict, result: Result) -> l
 
 def answer_history(assessment: Assessment, question) -> list[dict]:
     """Every saved state of an answer, newest first, each with what changed from the one
-    before it (the fields a person reads; bookkeeping left out)."""
+    before it (the fields a person reads; bookkeeping left out), every value as a person
+    reads it: choice labels in the active language, dates and numbers localised."""
     answer = Answer.objects.filter(assessment=assessment, question=question).first()
     records = []
     if answer is not None:
@@ -134,13 +138,40 @@ def answer_history(assessment: Assessment, question) -> list[dict]:
         diff = [
             {
                 "field": Answer._meta.get_field(change.field).verbose_name,
-                "old": change.old,
-                "new": change.new,
+                "old": readable(question, change.field, change.old),
+                "new": readable(question, change.field, change.new),
             }
             for change in (record.diff_against(previous).changes if previous else [])
             if change.field not in hidden_fields
         ]
-        changes.append({"record": record, "diff": diff})
+        changes.append({"record": record, "diff": diff, "answer": first_answer(question, record)})
         previous = record
     changes.reverse()
     return changes
+
+
+def readable(question, field: str, value) -> str:
+    """One field of an answer as a person reads it ("—" for nothing)."""
+    if value in (None, "", [], ()):
+        return "—"
+    if field == "choice_codes":
+        labels = {choice.code: str(choice.label) for choice in question.choices.all()}
+        return _("; ").join(labels.get(code, code) for code in value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal):
+        return number_format(value.normalize())
+    return str(value)
+
+
+def first_answer(question, record) -> str:
+    """What a first answer was: its choices or value, or "not applicable"."""
+    if record.not_applicable:
+        return str(_("Not applicable"))
+    for field in ("choice_codes", "value_number", "value_date", "value_text"):
+        value = getattr(record, field)
+        if value not in (None, "", []):
+            return readable(question, field, value)
+    return "—"

@@ -184,6 +184,11 @@ def _who(user, me) -> str:
     return user.email
 
 
+def _percent(result) -> int:
+    """How much of the assessment is answered, in whole percent."""
+    return round(100 * result.answered / result.applicable) if result.applicable else 100
+
+
 def _section_number_of(content, question) -> int | None:
     """The number of the section that holds ``question`` (a section's condition)."""
     if question is None:
@@ -215,9 +220,7 @@ def _section_response(
         "section_shown": section_result.shown,
         "condition_number": _section_number_of(page.content, page.section.show_if_question),
         "error_forms": [form for form in forms if form.errors],
-        "overall_percent": round(100 * result.answered / result.applicable)
-        if result.applicable
-        else 100,
+        "overall_percent": _percent(result),
         "result": result,
         "editable": page.assessment.is_draft and membership.can_edit,
     }
@@ -242,6 +245,11 @@ def _autosave_response(request, page: selectors.SectionPage, outcome, invalid) -
                 (questions[code].text, _who(who, request.user)) for code, who in outcome.overwritten
             ],
             "merged": [questions[code].text for code in outcome.merged],
+            # The sidebar and the progress bar follow the answers (swapped out of band).
+            "assessment": page.assessment,
+            "number": page.number,
+            "progress": selectors.section_progress(page.content, page.answers, result),
+            "overall_percent": _percent(result),
         },
     )
     # The page's script reads this to tell a real autosave answer from anything else
@@ -268,7 +276,7 @@ def submit(request: HttpRequest, assessment) -> HttpResponse:
             return locked_response(request, assessment)
         else:
             messages.success(request, _("Submitted. The answers and the result are now frozen."))
-            return redirect("assessment_overview", assessment.uuid)
+            return redirect("assessment_results", assessment.uuid)
     return render(
         request,
         "assessments/submit.html",

@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from compliance.core.i18n import column_suffix
+from compliance.core.numbers import shown
 from compliance.scoring import band_for
 
 from .presentation import Report
@@ -38,6 +39,19 @@ class Bar:
     value_x: str
 
 
+#: The fonts chart text is set in, by the column suffix of the language. An SVG's text
+#: does not take the page's CSS in WeasyPrint, and "sans-serif" alone gives Chinese the
+#: Japanese glyph forms (Noto Sans CJK JP): the SC font is named.
+FONTS = {
+    "zh_hans": "Noto Sans CJK SC, sans-serif",
+    "en": "DejaVu Sans, Noto Sans CJK SC, sans-serif",
+}
+
+
+def chart_font() -> str:
+    return FONTS[column_suffix()]
+
+
 @dataclass(frozen=True, slots=True)
 class BarChart:
     id: str
@@ -49,6 +63,7 @@ class BarChart:
     top: int
     thresholds: list[Threshold]
     bars: list[Bar]
+    font: str = FONTS["en"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +85,7 @@ class RadarChart:
     rings: list[str]  # polygon points, one ring per band threshold and one at 100
     spokes: list[Spoke]
     shape: str  # polygon points of the scores
+    font: str = FONTS["en"]
 
 
 def _coordinate(value: float) -> str:
@@ -92,7 +108,7 @@ def _short(text: str, length: int = 38) -> str:
 def _description(report: Report) -> str:
     parts = [
         f"{row.number}. {row.section.title}: "
-        + (number_format(row.score, 1) if row.score is not None else _("no score"))
+        + (shown(row.score, 1) if row.score is not None else _("no score"))
         for row in report.shown_sections
     ]
     return "; ".join(parts)
@@ -110,7 +126,7 @@ def section_bars(report: Report, chart_id: str = "section-bars") -> BarChart:
                 y=top + index * row,
                 length=None if length is None else _coordinate(length),
                 colour=_colour(report, section.score),
-                value=_("n/a") if section.score is None else number_format(section.score, 0),
+                value=_("n/a") if section.score is None else shown(section.score, 0),
                 value_x=_coordinate(left + (length or 0) + 6),
             )
         )
@@ -127,6 +143,7 @@ def section_bars(report: Report, chart_id: str = "section-bars") -> BarChart:
             for band in report.bands[1:]
         ],
         bars=bars,
+        font=chart_font(),
     )
 
 
@@ -170,4 +187,5 @@ def radar(report: Report, chart_id: str = "section-radar") -> RadarChart:
         rings=[points((i, level) for i in range(count)) for level in levels],
         spokes=spokes,
         shape=points((i, row.score or 0) for i, row in enumerate(report.shown_sections)),
+        font=chart_font(),
     )

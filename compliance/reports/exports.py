@@ -13,6 +13,8 @@ import json
 
 from django.utils.translation import gettext as _
 
+from compliance.core.numbers import rounded
+
 from .presentation import Report
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,6 +43,12 @@ def headers() -> list[str]:
     ]
 
 
+def _number(value: float | None, places: int) -> float | str:
+    """A figure as every output shows it (``core.numbers.rounded``), or blank."""
+    number = rounded(value, places)
+    return "" if number is None else float(number)
+
+
 def rows(report: Report) -> list[list]:
     out = []
     for section in report.sections:
@@ -57,10 +65,10 @@ def rows(report: Report) -> list[list]:
                     neutralise(answer.na_justification if answer else ""),
                     neutralise(answer.comment if answer else ""),
                     neutralise(answer.evidence if answer else ""),
-                    round(row.points, 2) if row.maximum else "",
-                    round(row.maximum, 2) if row.maximum else "",
-                    round(section.score, 1) if section.score is not None else "",
-                    round(report.score, 1) if report.score is not None else "",
+                    _number(row.points, 2) if row.maximum else "",
+                    _number(row.maximum, 2) if row.maximum else "",
+                    _number(section.score, 1),
+                    _number(report.score, 1),
                 ]
             )
     return out
@@ -99,7 +107,7 @@ def to_xlsx(report: Report) -> bytes:
             [
                 section.number,
                 neutralise(section.section.title),
-                round(section.score, 1) if section.score is not None else "",
+                _number(section.score, 1),
                 neutralise(section.band.label) if section.band else "",
                 section.weight,
             ]
@@ -109,7 +117,7 @@ def to_xlsx(report: Report) -> bytes:
         [
             "",
             _("Overall score"),
-            round(report.score, 1) if report.score is not None else "",
+            _number(report.score, 1),
             neutralise(report.band.label) if report.band else "",
         ]
     )

@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 
 from compliance.assessments.models import Answer, Assessment
 from compliance.assessments.scoring import answers_by_code, compute_result
+from compliance.core.numbers import shown
 from compliance.questionnaires.models import Question, ScoreBand, Section
 from compliance.questionnaires.selectors import LoadedVersion, load_version
 from compliance.scoring import CriticalFinding, Gap, Result, Status
+from compliance.scoring.model import carries_points
 
 
 @dataclass
@@ -39,6 +41,7 @@ class QuestionRow:
     maximum: float
     weight: float
     fraction: float | None
+    scored: bool = True  # the question carries points (no weight is shown otherwise)
 
     @property
     def hidden(self) -> bool:
@@ -52,7 +55,7 @@ class QuestionRow:
     def contribution(self) -> str:
         if not self.maximum:
             return "–"
-        return f"{number_format(self.points, 2)} / {number_format(self.maximum, 2)}"
+        return f"{shown(self.points, 2)} / {shown(self.maximum, 2)}"
 
 
 @dataclass
@@ -191,6 +194,9 @@ def build_report(assessment: Assessment) -> Report:
                     maximum=q.maximum,
                     weight=q.weight,
                     fraction=q.fraction,
+                    scored=carries_points(
+                        question.type, question.weight, bool(question.choices.all())
+                    ),
                 )
             )
         before = previous_scores.get(section.code)

@@ -37,7 +37,11 @@ def test_submit_lists_what_is_missing_then_freezes(editor_client, assessment, ed
     complete(assessment, editor.user)
     assert missing_items(assessment) == []
     response = editor_client.post(url)
+    # Straight to the results, which say once that it is submitted.
     assert response.status_code == 302
+    assert response["Location"] == reverse("assessment_results", args=[assessment.uuid])
+    results = editor_client.get(response["Location"]).content.decode()
+    assert results.count("Submitted. The answers and the result are now frozen.") == 1
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.SUBMITTED
     # policy (weight 1): 2 + 0.5 of 3; screening (weight 2): 0.6 of 1 (watch-process hidden).
@@ -108,13 +112,24 @@ def test_every_change_is_recorded_and_shown_as_history(editor_client, assessment
     url = reverse("assessment_question_history", args=[assessment.uuid, "policy-signed"])
     page = editor_client.get(url).content.decode()
     assert "Signed on 3 March" in page
-    assert "[&#x27;no&#x27;] → [&#x27;yes&#x27;]" in page
+    # Choice labels in the reader's language, never codes or Python lists.
+    assert (
+        "No → Yes" in page
+        and "First answer: No" in page
+        and "[" not in page.split('id="history"')[1]
+    )
     assert editor.user.email in page
+    editor_client.post("/i18n/setlang/", {"language": "zh-hans"})
+    page = editor_client.get(url).content.decode()
+    assert "否 → 是" in page
 
 
-def test_new_assessment_page_defaults_and_creates(editor_client, default_version, editor):
+def test_new_assessment_page_defaults_and_creates(editor_client, default_v2, editor):
+    default_version = default_v2.questionnaire.versions.get(number=1)
     page = editor_client.get("/assessments/new/").content.decode()
     assert "Export-control internal compliance self-assessment, version 1" in page
+    # New assessments start on the latest version (2).
+    assert f'<option value="{default_v2.pk}" selected>' in page
     response = editor_client.post(
         "/assessments/new/",
         {

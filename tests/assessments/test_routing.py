@@ -94,3 +94,12 @@ def test_a_critical_question_with_a_gap_that_is_no_finding_reads_differently(
     plan = results[results.index('id="action-plan"') :]
     row = plan[: plan.index("Have it signed.")]
     assert "Critical question</span>" in row and "Critical finding" not in row
+
+
+def test_a_text_or_date_question_is_printed_once(editor_client, assessment):
+    """The card's legend is the question; the input has a hidden label, not a second one."""
+    page = editor_client.get(url(assessment, "assessment_section", 2)).content.decode()
+    card = page[page.index('id="q-last-audit"') :]
+    card = card[: card.index('id="id_last-audit-loaded"')]
+    assert card.count("Date of the last audit") == 2  # the legend and the hidden label
+    assert 'class="visually-hidden" for="id_last-audit-answer"' in card

@@ -237,6 +237,24 @@ def test_autosave_returns_the_status_and_updates_show_if(editor_client, assessme
     assert 'class="show-if-marker is-hidden" hx-swap-oob="true"' in page
 
 
+def test_an_autosave_moves_the_sidebar_and_the_progress_bar(editor_client, assessment):
+    """Out of band, without a page load: "Saved 1 answer" and the counts agree."""
+    page = editor_client.get(section_url(assessment, 2)).content.decode()
+    assert "(0/2)" in page and 'aria-valuenow="0"' in page
+    data = {**page_data(editor_client, assessment, 2), "lists-answer": ["controlled"]}
+    page = editor_client.post(
+        section_url(assessment, 2), data, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Saved 1 answer" in page
+    nav = page[
+        page.index('<ol class="list-unstyled small" id="section-nav-list" hx-swap-oob="true">') :
+    ]
+    assert "2. Screening</a>" in nav and "(1/2)" in nav  # watch-process hidden now
+    bar = page[page.index('id="overall-progress"') :]
+    assert 'hx-swap-oob="true"' in bar[: bar.index(">")]
+    assert 'aria-valuenow="25"' in bar  # 1 of 4 applicable questions
+
+
 def test_viewers_cannot_save(client, assessment, editor):
     viewer = MembershipFactory(organisation=editor.organisation, role=Membership.Role.VIEWER)
     client.force_login(viewer.user)

@@ -30,6 +30,7 @@ def test_sign_up_invite_accept_and_change_role(live_server, page, browser, scree
         "Ningbo Precision Instruments Co., Ltd."
     )
 
+    page.get_by_role("button", name="Account").click()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in").first).to_be_visible()
     page.goto(f"{live_server.url}/accounts/login/")

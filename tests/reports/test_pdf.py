@@ -269,3 +269,31 @@ def test_a_render_logs_the_peak_memory_of_its_process(caplog):
         write_pdf("<p>Hello</p>")
     [record] = [r for r in caplog.records if r.name == "compliance.reports.pdf"]
     assert record.peak_kib > 10_000 and "peak memory" in record.getMessage()
+
+
+def font_names(reader: PdfReader) -> set[str]:
+    """The base fonts of every page, the charts' text included (form XObjects)."""
+    names: set[str] = set()
+
+    def walk(resources) -> None:
+        resources = resources.get_object() if resources else {}
+        for font in (resources.get("/Font") or {}).values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+        for xobject in (resources.get("/XObject") or {}).values():
+            xobject = xobject.get_object()
+            if "/Resources" in xobject:
+                walk(xobject["/Resources"])
+
+    for page in reader.pages:
+        walk(page.get("/Resources"))
+    return names
+
+
+def test_the_chinese_report_names_the_sc_font_in_its_charts_too(assessment, editor):
+    """With only "sans-serif", SVG text took Noto Sans CJK JP: Japanese glyph forms (户)."""
+    give(assessment, editor.user, "policy-signed", "yes")
+    with translation.override("zh-hans"):
+        pdf = write_pdf(html_for(assessment, "zh-hans"))
+    fonts = font_names(read(pdf))
+    assert any("CJK-SC" in name for name in fonts), fonts
+    assert not any("CJK-JP" in name for name in fonts), fonts
