@@ -1,15 +1,14 @@
 """Server-rendered SVG charts, shared by the results page and the PDF.
 
 SVG: no JavaScript to see a score, no charting dependency, and the cheapest thing for
-WeasyPrint to draw. This module computes each chart's geometry as plain values; the
-markup is in templates (``reports/_chart_bars.html``, ``reports/_chart_radar.html``),
-escaped like every template. Every chart carries a title and a text description for
-screen readers. Coordinates are strings with a "." decimal point in every language.
+WeasyPrint to draw. This module computes the chart's geometry as plain values; the
+markup is in a template (``reports/_chart_bars.html``), escaped like every template.
+Every chart carries a title and a text description for screen readers. Coordinates are
+strings with a "." decimal point in every language.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -63,28 +62,6 @@ class BarChart:
     top: int
     thresholds: list[Threshold]
     bars: list[Bar]
-    font: str = FONTS["en"]
-
-
-@dataclass(frozen=True, slots=True)
-class Spoke:
-    x: str
-    y: str
-    label: str
-    label_x: str
-    label_y: str
-    anchor: str
-
-
-@dataclass(frozen=True, slots=True)
-class RadarChart:
-    id: str
-    description: str
-    size: int
-    centre: int
-    rings: list[str]  # polygon points, one ring per band threshold and one at 100
-    spokes: list[Spoke]
-    shape: str  # polygon points of the scores
     font: str = FONTS["en"]
 
 
@@ -143,49 +120,5 @@ def section_bars(report: Report, chart_id: str = "section-bars") -> BarChart:
             for band in report.bands[1:]
         ],
         bars=bars,
-        font=chart_font(),
-    )
-
-
-def radar(report: Report, chart_id: str = "section-radar") -> RadarChart:
-    """A radar of the section scores, with rings at the band thresholds."""
-    size, centre, radius = 420, 210, 150
-    count = max(len(report.shown_sections), 3)
-
-    def point(index: int, value: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * index / count
-        distance = radius * value / 100
-        return centre + distance * math.cos(angle), centre + distance * math.sin(angle)
-
-    def points(values) -> str:
-        return " ".join(
-            f"{_coordinate(x)},{_coordinate(y)}" for x, y in (point(i, v) for i, v in values)
-        )
-
-    spokes = []
-    for index, section in enumerate(report.shown_sections):
-        x, y = point(index, 100)
-        label_x, label_y = point(index, 116)
-        side = "start" if label_x > centre else "end"
-        anchor = "middle" if abs(label_x - centre) < 20 else side
-        spokes.append(
-            Spoke(
-                x=_coordinate(x),
-                y=_coordinate(y),
-                label=str(section.number),
-                label_x=_coordinate(label_x),
-                label_y=_coordinate(label_y + 4),
-                anchor=anchor,
-            )
-        )
-    levels = [band.min for band in report.bands[1:]] + [100]
-    return RadarChart(
-        id=chart_id,
-        description=_description(report),
-        size=size,
-        centre=centre,
-        rings=[points((i, level) for i in range(count)) for level in levels],
-        spokes=spokes,
-        shape=points((i, row.score or 0) for i, row in enumerate(report.shown_sections)),
         font=chart_font(),
     )

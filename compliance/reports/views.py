@@ -186,7 +186,6 @@ def results(request: HttpRequest, assessment) -> HttpResponse:
             "membership": membership,
             "report": report,
             "bars": charts.section_bars(report),
-            "radar": charts.radar(report),
         },
     )
 
