@@ -6,6 +6,11 @@ urlpatterns = [
     path("<uuid:assessment>/results/", views.results, name="assessment_results"),
     path("<uuid:assessment>/report.pdf", views.report_pdf, name="assessment_report_pdf"),
     path("<uuid:assessment>/report/", views.report_page, name="assessment_report"),
+    path(
+        "<uuid:assessment>/report/document/",
+        views.report_document,
+        name="assessment_report_document",
+    ),
     path("<uuid:assessment>/report/status/", views.report_status, name="assessment_report_status"),
     *(
         path(

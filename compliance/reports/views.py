@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from csp.decorators import csp_update
+from csp.decorators import csp_replace, csp_update
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
 from compliance.assessments.selectors import assessment_or_404
@@ -160,12 +161,35 @@ STATIC_LINK = re.compile(rf'href="{STATIC_SCHEME}/?([^"]+)"')
 
 @login_required
 @require_safe
-# The print document's @page rules (page numbers in the report's language) are an inline
-# <style>: inline styles are allowed on this page alone. It runs no script, every value in
-# it is escaped, and script-src stays 'self' (docs/security.md).
-@csp_update({"style-src": ["'unsafe-inline'"]})
 def report_page(request: HttpRequest, assessment) -> HttpResponse:
-    """The same report as an HTML page (what the PDF is printed from)."""
+    """The report as a page of the site: its header and a way back, and the report
+    itself in a frame, exactly as it is printed (its own stylesheet, not the site's)."""
+    assessment, membership = assessment_or_404(request.user, assessment)
+    language = report_language(request)
+    document = reverse("assessment_report_document", args=[assessment.uuid])
+    return render(
+        request,
+        "reports/report_page.html",
+        {
+            "assessment": assessment,
+            "membership": membership,
+            "language": language,
+            "document": f"{document}?lang={language}",
+        },
+    )
+
+
+@login_required
+@require_safe
+@xframe_options_sameorigin
+# The print document's @page rules (page numbers in the report's language) are an inline
+# <style>: inline styles are allowed in this document alone. It runs no script, every
+# value in it is escaped, script-src stays 'self', and only the site's own report page
+# may frame it (docs/security.md).
+@csp_update({"style-src": ["'unsafe-inline'"]})
+@csp_replace({"frame-ancestors": ["'self'"]})
+def report_document(request: HttpRequest, assessment) -> HttpResponse:
+    """The report's HTML as WeasyPrint prints it (``report_page`` frames it)."""
     assessment, _membership = assessment_or_404(request.user, assessment)
     html = html_for(assessment, report_language(request))
     # A browser cannot open app-static: links; it gets the stylesheet's static URL.

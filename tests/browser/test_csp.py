@@ -146,7 +146,7 @@ def test_admin_under_the_policy(live_server, page, refusals, editor, assessment,
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(page.get_by_role("heading", name="Questionnaires, people and records")).to_be_visible()
     refusals.settle()
 
     version = assessment.version

@@ -184,7 +184,11 @@ def test_an_unchanged_report_is_rendered_once_and_served_with_an_etag(
 
 
 def test_the_report_page_is_the_same_report_as_html(editor_client, assessment):
-    page = editor_client.get(reverse("assessment_report", args=[assessment.uuid])).content.decode()
+    """The site's report page frames the very HTML the PDF is printed from."""
+    frame = editor_client.get(reverse("assessment_report", args=[assessment.uuid])).content.decode()
+    assert 'class="report-frame' in frame and "Back to the results" in frame
+    document = reverse("assessment_report_document", args=[assessment.uuid])
+    page = editor_client.get(document).content.decode()
 
     def without_times(html: str) -> str:
         html = re.sub(r'dcterms.created" content="[^"]*"', "", html)

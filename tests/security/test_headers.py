@@ -237,16 +237,25 @@ def test_error_pages_carry_the_policy_too(editor_client):
     assert inline_code(response.content.decode()) == []
 
 
-def test_report_page_runs_no_script(editor_client, assessment):
-    """The HTML report may keep its print stylesheet inline (docs/security.md), but it
-    never runs a script and is never framed."""
-    response = editor_client.get(reverse("assessment_report", args=[assessment.uuid]), secure=True)
+def test_the_report_document_runs_no_script_and_only_its_own_page_frames_it(
+    editor_client, assessment
+):
+    """The printed HTML may keep its print stylesheet inline (docs/security.md), but it
+    never runs a script, and only the site's own report page may frame it; that page is
+    a normal page of the site, framed by no one."""
+    url = reverse("assessment_report_document", args=[assessment.uuid])
+    response = editor_client.get(url, secure=True)
     assert response.status_code == 200
     directives = policy(response)
     assert directives["script-src"] == ["'self'"]
     assert directives["default-src"] == ["'self'"]
-    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["frame-ancestors"] == ["'self'"]
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
     assert "<script" not in response.content.decode()
+    page = editor_client.get(reverse("assessment_report", args=[assessment.uuid]), secure=True)
+    assert policy(page)["frame-ancestors"] == ["'none'"] and page["X-Frame-Options"] == "DENY"
+    assert "'unsafe-inline'" not in policy(page)["style-src"]
+    assert f'src="{url}?lang=en"' in page.content.decode()
 
 
 def test_plain_http_is_redirected_to_https_without_hsts(client):
