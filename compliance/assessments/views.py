@@ -275,7 +275,7 @@ def submit(request: HttpRequest, assessment) -> HttpResponse:
         except services.AssessmentLocked:
             return locked_response(request, assessment)
         else:
-            messages.success(request, _("Submitted. The answers and the result are now frozen."))
+            # The results say it once: the header of a submitted assessment's pages.
             return redirect("assessment_results", assessment.uuid)
     return render(
         request,

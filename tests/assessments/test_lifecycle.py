@@ -41,7 +41,9 @@ def test_submit_lists_what_is_missing_then_freezes(editor_client, assessment, ed
     assert response.status_code == 302
     assert response["Location"] == reverse("assessment_results", args=[assessment.uuid])
     results = editor_client.get(response["Location"]).content.decode()
-    assert results.count("Submitted. The answers and the result are now frozen.") == 1
+    assert (
+        results.count("alert-success") == 1 and "the answers and the result are frozen" in results
+    )
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.SUBMITTED
     # policy (weight 1): 2 + 0.5 of 3; screening (weight 2): 0.6 of 1 (watch-process hidden).
