@@ -9,12 +9,21 @@ from .yaml_format import MAX_BYTES
 
 
 class ShowIfForm(forms.ModelForm):
-    """A show-if condition typed as the codes of the other question's choices."""
+    """A show-if condition: choose the controlling question, then tick its choices.
 
-    show_if_choices_text = forms.CharField(
-        label=_("Show if choices"),
+    The boxes offered are the choices of the question the form is bound to: the one
+    saved, or, once another is chosen and the form posted, the new one, whose boxes then
+    appear to be ticked (a box of the old question is not one of them, so it is refused
+    with a message instead of being saved silently)."""
+
+    show_if_choices_picked = forms.MultipleChoiceField(
+        label=_("Show if the answer is"),
         required=False,
-        help_text=_("Codes of the other question's choices, separated by commas: yes, partial"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The choices of the question above. After choosing another question, save: "
+            "its choices then appear here to be ticked."
+        ),
     )
 
     def candidates(self):
@@ -23,35 +32,28 @@ class ShowIfForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["show_if_choices_text"].initial = ", ".join(self.instance.show_if_choices or [])
+        candidates = self.candidates()
         if "show_if_question" in self.fields:
-            self.fields["show_if_question"].queryset = self.candidates()
+            self.fields["show_if_question"].queryset = candidates
+        target = self.instance.show_if_question
+        if self.is_bound:
+            chosen = self.data.get(self.add_prefix("show_if_question"))
+            target = candidates.filter(pk=chosen).first() if chosen else None
+        picked = self.fields["show_if_choices_picked"]
+        picked.choices = (
+            [(c.code, f"{c.label} ({c.code})") for c in target.choices.all()] if target else []
+        )
+        picked.initial = list(self.instance.show_if_choices or [])
 
     def clean(self):
         cleaned = super().clean()
-        codes = [
-            code.strip()
-            for code in cleaned.get("show_if_choices_text", "").split(",")
-            if code.strip()
-        ]
         target = cleaned.get("show_if_question")
-        if target is not None:
-            known = set(target.choices.values_list("code", flat=True))
-            unknown = [code for code in codes if code not in known]
-            if unknown:
-                self.add_error(
-                    "show_if_choices_text",
-                    _("Not choices of “%(question)s”: %(codes)s. Its choices are: %(known)s.")
-                    % {
-                        "question": target.code,
-                        "codes": ", ".join(unknown),
-                        "known": ", ".join(sorted(known)),
-                    },
-                )
-            if not codes:
-                self.add_error("show_if_choices_text", _("Name at least one choice."))
-        elif codes:
-            self.add_error("show_if_question", _("Choose the question these choices belong to."))
+        codes = list(cleaned.get("show_if_choices_picked") or [])
+        if target is not None and not codes and "show_if_choices_picked" not in self.errors:
+            self.add_error(
+                "show_if_choices_picked",
+                _("Tick at least one choice of “%(question)s”.") % {"question": target.code},
+            )
         self.instance.show_if_choices = codes if target is not None else []
         return cleaned
 

@@ -153,3 +153,45 @@ def test_admin_lists_use_a_constant_number_of_queries(
     import_questionnaire(big)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert admin_client.get(url).status_code == 200
+
+
+def _question_form(question, **changes):
+    """The admin's question form, posted with the question as it is and ``changes``."""
+    from django.forms.models import model_to_dict
+
+    from compliance.questionnaires.forms import QuestionForm
+
+    data = {
+        key: value
+        for key, value in model_to_dict(question).items()
+        if key in QuestionForm._meta.fields and value is not None
+    }
+    data["show_if_choices_picked"] = list(question.show_if_choices)
+    data.update(changes)
+    return QuestionForm(data=data, instance=question)
+
+
+def test_show_if_choices_are_ticked_among_the_controlling_questions_choices(draft):
+    follow = Question.objects.get(version=draft, code="watch-process")
+    unbound = str(_question_form(follow)["show_if_choices_picked"])
+    assert 'value="watch"' in unbound and 'value="controlled"' in unbound
+    form = _question_form(follow, show_if_choices_picked=["controlled", "watch"])
+    assert form.is_valid(), form.errors
+    form.save()
+    follow.refresh_from_db()
+    assert follow.show_if_choices == ["controlled", "watch"]
+
+
+def test_a_new_controlling_question_offers_its_own_choices_and_refuses_the_old_ones(draft):
+    follow = Question.objects.get(version=draft, code="watch-process")
+    maturity = Question.objects.get(version=draft, code="policy-maturity")
+    form = _question_form(follow, show_if_question=maturity.pk)  # still ticks "watch"
+    assert not form.is_valid()
+    assert "show_if_choices_picked" in form.errors
+    offered = str(form["show_if_choices_picked"])
+    assert 'value="l1"' in offered and 'value="watch"' not in offered
+    form = _question_form(follow, show_if_question=maturity.pk, show_if_choices_picked=[])
+    assert not form.is_valid()
+    assert "Tick at least one choice of “policy-maturity”." in str(form.errors)
+    form = _question_form(follow, show_if_question=maturity.pk, show_if_choices_picked=["l2"])
+    assert form.is_valid(), form.errors

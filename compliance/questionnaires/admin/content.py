@@ -46,7 +46,7 @@ class SectionAdmin(RefusesLockedChanges, SortableAdminBase, admin.ModelAdmin):
         ),
         (
             _("Show the whole section only if"),
-            {"fields": ["show_if_question", "show_if_choices_text", "show_if_match"]},
+            {"fields": ["show_if_question", "show_if_choices_picked", "show_if_match"]},
         ),
     ]
     inlines = [QuestionInline, SectionBandInline]
@@ -93,7 +93,7 @@ class QuestionAdmin(RefusesLockedChanges, SortableAdminBase, admin.ModelAdmin):
         ),
         (
             _("Show only if"),
-            {"fields": ["show_if_question", "show_if_choices_text", "show_if_match"]},
+            {"fields": ["show_if_question", "show_if_choices_picked", "show_if_match"]},
         ),
     ]
     inlines = [ChoiceInline, ReferenceInline]
