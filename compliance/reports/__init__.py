@@ -1,1 +1,1 @@
-"""Results: the results page, SVG charts, the PDF report, and CSV/XLSX/JSON exports."""
+"""Results: the results page, the score chart, the PDF report, and CSV/XLSX/JSON exports."""

@@ -1,10 +1,11 @@
-"""Server-rendered SVG charts, shared by the results page and the PDF.
+"""The score-by-section chart, shared by the results page and the PDF.
 
-SVG: no JavaScript to see a score, no charting dependency, and the cheapest thing for
-WeasyPrint to draw. This module computes the chart's geometry as plain values; the
-markup is in a template (``reports/_chart_bars.html``), escaped like every template.
-Every chart carries a title and a text description for screen readers. Coordinates are
-strings with a "." decimal point in every language.
+HTML and CSS bars (``reports/_chart_bars.html``, ``reports/static/reports/charts.css``):
+no JavaScript to see a score, no charting dependency, labels that wrap instead of being
+cut off, a phone that shows each label above its bar, and text in the page's own fonts
+(an SVG's text took a Japanese CJK font in the PDF). This module computes the values as
+whole percents and band numbers; the markup is a template, escaped like every template.
+The chart carries a text description for screen readers.
 """
 
 from __future__ import annotations
@@ -13,73 +14,38 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from compliance.core.i18n import column_suffix
-from compliance.core.numbers import shown
+from compliance.core.numbers import rounded, shown
 from compliance.scoring import band_for
 
 from .presentation import Report
 
-BAND_COLOURS = ["#b42318", "#dc6803", "#c4a000", "#3e8e41", "#1b6e3a"]
-
 
 @dataclass(frozen=True, slots=True)
 class Threshold:
-    x: str
+    percent: int  # where the band starts, 0 to 100
     label: str
 
 
 @dataclass(frozen=True, slots=True)
 class Bar:
     label: str
-    y: int  # top of the row
-    length: str | None  # of the coloured bar; None when the section has no score
-    colour: str
+    percent: int | None  # the bar's length in whole percent; None without a score
     value: str  # the score as shown, or "n/a"
-    value_x: str
-
-
-#: The fonts chart text is set in, by the column suffix of the language. An SVG's text
-#: does not take the page's CSS in WeasyPrint, and "sans-serif" alone gives Chinese the
-#: Japanese glyph forms (Noto Sans CJK JP): the SC font is named.
-FONTS = {
-    "zh_hans": "Noto Sans CJK SC, sans-serif",
-    "en": "DejaVu Sans, Noto Sans CJK SC, sans-serif",
-}
-
-
-def chart_font() -> str:
-    return FONTS[column_suffix()]
+    band: str  # "0" to "4" by the band the score falls in, or "none"
 
 
 @dataclass(frozen=True, slots=True)
 class BarChart:
     id: str
     description: str
-    width: int
-    height: int
-    left: int
-    bar_width: int
-    top: int
     thresholds: list[Threshold]
     bars: list[Bar]
-    font: str = FONTS["en"]
 
 
-def _coordinate(value: float) -> str:
-    return f"{value:.1f}"
-
-
-def _colour(report: Report, score: float | None) -> str:
-    """The colour of the band a score falls in, by the scoring engine's own rule."""
+def _band(report: Report, score: float | None) -> str:
+    """The band a score falls in, by the scoring engine's own rule (for its colour)."""
     band = band_for(tuple(report.bands), score)
-    if band is None:
-        return "#98a2b3"
-    return BAND_COLOURS[min(report.bands.index(band), len(BAND_COLOURS) - 1)]
-
-
-def _short(text: str, length: int = 38) -> str:
-    text = str(text)
-    return text if len(text) <= length else text[: length - 1] + "…"
+    return "none" if band is None else str(min(report.bands.index(band), 4))
 
 
 def _description(report: Report) -> str:
@@ -92,33 +58,20 @@ def _description(report: Report) -> str:
 
 
 def section_bars(report: Report, chart_id: str = "section-bars") -> BarChart:
-    """Horizontal bars, one per section, with the band thresholds as dashed lines."""
-    left, bar_width, row, top = 290, 360, 26, 28
-    bars = []
-    for index, section in enumerate(report.shown_sections):
-        length = None if section.score is None else bar_width * section.score / 100
-        bars.append(
-            Bar(
-                label=_short(f"{section.number}. {section.section.title}", 40),
-                y=top + index * row,
-                length=None if length is None else _coordinate(length),
-                colour=_colour(report, section.score),
-                value=_("n/a") if section.score is None else shown(section.score, 0),
-                value_x=_coordinate(left + (length or 0) + 6),
-            )
-        )
+    """One bar per section that applies, with the band thresholds as dashed lines."""
     return BarChart(
         id=chart_id,
         description=_description(report),
-        width=left + bar_width + 60,
-        height=top + row * len(report.shown_sections) + 24,
-        left=left,
-        bar_width=bar_width,
-        top=top,
         thresholds=[
-            Threshold(_coordinate(left + bar_width * band.min / 100), f"{band.min:g}")
-            for band in report.bands[1:]
+            Threshold(int(rounded(band.min, 0)), f"{band.min:g}") for band in report.bands[1:]
         ],
-        bars=bars,
-        font=chart_font(),
+        bars=[
+            Bar(
+                label=f"{section.number}. {section.section.title}",
+                percent=None if section.score is None else int(rounded(section.score, 0)),
+                value=_("n/a") if section.score is None else shown(section.score, 0),
+                band=_band(report, section.score),
+            )
+            for section in report.shown_sections
+        ],
     )

@@ -36,7 +36,8 @@ from .presentation import Report, build_report
 STATIC_SCHEME = weasy.STATIC_SCHEME
 #: The static files a report may use, by the name its HTML gives (``app-static:<name>``).
 STATIC_FILES = {
-    "reports/report.css": str(Path(__file__).resolve().parent / "static" / "reports" / "report.css")
+    f"reports/{name}": str(Path(__file__).resolve().parent / "static" / "reports" / name)
+    for name in ("report.css", "charts.css")
 }
 #: The PDF variants offered, by the name used in URLs (``?variant=pdfa``).
 VARIANTS = {"pdfa": "pdf/a-3u"}

@@ -199,9 +199,10 @@ def test_the_report_page_is_the_same_report_as_html(editor_client, assessment):
     assert 'href="app-static:' in printed
     assert 'href="app-static:' not in page
     assert 'href="/static/reports/report.css"' in page
-    printed = printed.replace(
-        'href="app-static:reports/report.css"', 'href="/static/reports/report.css"'
-    )
+    for name in ("report.css", "charts.css"):
+        printed = printed.replace(
+            f'href="app-static:reports/{name}"', f'href="/static/reports/{name}"'
+        )
     assert without_times(page) == without_times(printed)
     assert "Executive summary" in page
 
