@@ -15,6 +15,15 @@ class OrganisationForm(forms.ModelForm):
         }
 
 
+class OrganisationSettingsForm(forms.ModelForm):
+    """What an owner may change later: the details, and the marking on the report."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "sector", "country", "report_marking_on", "report_marking"]
+        labels = OrganisationForm.Meta.labels
+
+
 class InvitationForm(forms.Form):
     # The model's limit (254), not the form field's default (320), which PostgreSQL refuses.
     email = forms.EmailField(

@@ -21,6 +21,18 @@ class Organisation(models.Model):
         _("country"), max_length=100, blank=True, validators=[validate_one_line]
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    report_marking_on = models.BooleanField(
+        _("mark every report page"),
+        default=True,
+        help_text=_("A marking such as “Confidential” at the top of every page of the report."),
+    )
+    report_marking = models.CharField(
+        _("marking"),
+        max_length=60,
+        blank=True,
+        validators=[validate_one_line],
+        help_text=_("Empty: “Confidential”, in the report's language."),
+    )
 
     class Meta:
         verbose_name = _("organisation")

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.organisation_list, name="organisation_list"),
     path("switch/", views.switch, name="organisation_switch"),
+    path("<uuid:organisation>/settings/", views.settings, name="organisation_settings"),
     path("<uuid:organisation>/members/", views.members, name="organisation_members"),
     path(
         "<uuid:organisation>/members/<int:pk>/role/",

@@ -17,7 +17,7 @@ from compliance.accounts.forms import InvitedAccountForm, SignUpForm
 from compliance.notifications.services import MailLimitReached, MailNotSent, Origin
 
 from . import services
-from .forms import InvitationForm, OrganisationForm, RoleForm
+from .forms import InvitationForm, OrganisationForm, OrganisationSettingsForm, RoleForm
 from .models import Invitation, Membership
 from .selectors import SESSION_KEY, membership_or_404, memberships_for, require_owner
 
@@ -52,6 +52,22 @@ def switch(request: HttpRequest) -> HttpResponse:
         target = "/"
     # Not redirect(): it would read a word such as "home" as the name of a URL pattern.
     return HttpResponseRedirect(target)
+
+
+@login_required
+def settings(request: HttpRequest, organisation: str) -> HttpResponse:
+    """The organisation's details and its report marking; owners change them."""
+    membership = membership_or_404(request.user, organisation)
+    form = OrganisationSettingsForm(
+        request.POST or None, instance=membership.organisation, prefix="settings"
+    )
+    if request.method == "POST":
+        require_owner(membership)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Saved."))
+            return redirect("organisation_settings", organisation)
+    return render(request, "organisations/settings.html", {"membership": membership, "form": form})
 
 
 @login_required

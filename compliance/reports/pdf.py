@@ -89,14 +89,28 @@ def report_html(report: Report, language: str) -> str:
             "page_before": _css_string(before),
             "page_middle": _css_string(middle),
             "page_after": _css_string(after),
+            "marking": _css_string(_marking(report.assessment.organisation)),
             "methodology": report.assessment.version.methodology,
             "changelog": report.assessment.version.changelog,
         }
         return render_to_string("reports/pdf/report.html", context)
 
 
+def _marking(organisation) -> str:
+    """The marking at the top of every page: the organisation's, "Confidential" by
+    default (in the report's language), or none."""
+    if not organisation.report_marking_on:
+        return ""
+    return organisation.report_marking or _("Confidential")
+
+
 def _css_string(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    """``text`` for a CSS string in the print stylesheet: every character that is not a
+    letter, digit, space or plain punctuation becomes a CSS escape, so that no text (an
+    organisation's marking included) can end the string or the <style>, and the
+    template's HTML escaping finds nothing to change."""
+    safe = " .,:;-_()/%"
+    return "".join(c if c.isalnum() or c in safe else f"\\{ord(c):x} " for c in text)
 
 
 class RenderError(Exception):

@@ -120,6 +120,8 @@ class Report:
     unanswered: list[Question]
     comparison: Comparison | None
     crosswalk: list[CrosswalkRow] = field(default_factory=list)
+    #: Who answered: the people who last changed an answer, by the number they changed.
+    respondents: list[str] = field(default_factory=list)
 
     @property
     def top_gaps(self) -> list[GapRow]:
@@ -260,7 +262,19 @@ def build_report(assessment: Assessment) -> Report:
         unanswered=[content.questions[code] for code in result.unanswered],
         comparison=comparison,
         crosswalk=crosswalk(content, result),
+        respondents=respondents(answers),
     )
+
+
+def respondents(answers: dict) -> list[str]:
+    """The people who answered, most answers first: each answer's last author (an
+    answer carried over counts for whoever confirmed or changed it last)."""
+    counts: dict[str, int] = {}
+    for answer in answers.values():
+        if answer.updated_by is not None:
+            who = answer.updated_by.get_full_name() or answer.updated_by.email
+            counts[who] = counts.get(who, 0) + 1
+    return sorted(counts, key=lambda who: (-counts[who], who))
 
 
 def previous_assessment(assessment: Assessment) -> Assessment | None:

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from compliance.organisations.models import Invitation, Membership
 from compliance.organisations.services import invitation_token
@@ -209,3 +210,27 @@ def test_an_invitation_of_an_owner_demoted_since_is_refused(client, owner, invit
     with pytest.raises(Exception, match="no longer an owner"):
         accept_invitation(invitation, UserFactory(email="colleague@example.com"))
     assert link
+
+
+def test_owners_set_the_report_marking_and_others_cannot(client, owner):
+    from compliance.organisations.models import Organisation
+
+    organisation = owner.organisation
+    url = reverse("organisation_settings", args=[organisation.uuid])
+    client.force_login(owner.user)
+    response = client.post(
+        url,
+        {
+            "settings-name": organisation.name,
+            "settings-report_marking_on": "on",
+            "settings-report_marking": "Commercial in confidence",
+        },
+    )
+    assert response.status_code == 302
+    assert Organisation.objects.get(pk=organisation.pk).report_marking == "Commercial in confidence"
+    editor = MembershipFactory(organisation=organisation, role=Membership.Role.EDITOR)
+    client.force_login(editor.user)
+    page = client.get(url).content.decode()
+    assert "Only an owner can change these settings." in page and "<fieldset disabled>" in page
+    assert client.post(url, {"settings-name": "Taken over"}).status_code == 403
+    assert Organisation.objects.get(pk=organisation.pk).name == organisation.name

@@ -302,3 +302,23 @@ def test_the_chinese_report_names_the_sc_font_in_its_charts_too(assessment, edit
     fonts = font_names(read(pdf))
     assert any("CJK-SC" in name for name in fonts), fonts
     assert not any("CJK-JP" in name for name in fonts), fonts
+
+
+def test_every_page_carries_the_organisations_marking(editor_client, assessment, editor):
+    """ "Confidential" by default, in the report's language; the organisation's own
+    wording, shown as typed (quotes and markup are text); or none at all."""
+    organisation = editor.organisation
+    pdf = write_pdf(html_for(assessment, "en"))
+    pages = [page.extract_text() for page in read(pdf).pages]
+    assert all("Confidential" in text for text in pages), len(pages)
+    with translation.override("zh-hans"):
+        chinese = write_pdf(html_for(assessment, "zh-hans"))
+    assert all("机密" in page.extract_text() for page in read(chinese).pages)
+    organisation.report_marking = 'Internal "only" </style><b>x</b>'
+    organisation.save()
+    text = text_of(read(write_pdf(html_for(assessment, "en"))))
+    assert 'Internal "only" </style><b>x</b>' in text and "Confidential" not in text
+    organisation.report_marking_on = False
+    organisation.save()
+    text = text_of(read(write_pdf(html_for(assessment, "en"))))
+    assert "Internal" not in text and "Confidential" not in text

@@ -10,6 +10,7 @@ from django.urls import reverse
 from compliance.assessments.scoring import answers_by_code, compute_result
 from compliance.assessments.services import submit
 from compliance.questionnaires.selectors import load_version
+from compliance.reports.pdf import html_for
 from tests.factories import give, post_data, version_with
 
 
@@ -131,3 +132,16 @@ def test_results_page_queries_do_not_grow(editor_client, editor):
             assert editor_client.get(results_url(assessment)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_results_and_the_report_say_who_answered(editor_client, answered, editor):
+    """The respondents are the answers' authors, most answers first."""
+    from tests.factories import MembershipFactory
+
+    other = MembershipFactory(organisation=editor.organisation, role="editor")
+    give(answered, other.user, "lists", "controlled")
+    page = editor_client.get(results_url(answered)).content.decode()
+    expected = f"{editor.user.get_full_name() or editor.user.email}, "
+    assert f'id="respondents">Answered by: {expected}' in page
+    html = html_for(answered, "en")
+    assert "Answered by</td><td>" + expected in html
