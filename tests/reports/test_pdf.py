@@ -322,3 +322,17 @@ def test_every_page_carries_the_organisations_marking(editor_client, assessment,
     organisation.save()
     text = text_of(read(write_pdf(html_for(assessment, "en"))))
     assert "Internal" not in text and "Confidential" not in text
+
+
+def test_notes_about_the_questionnaires_own_writing_never_print(editor_client, default_v2, editor):
+    """A references note says how the questionnaire cites ("The article number ... is not
+    cited here"): it is for its authors. The report says once, in plain words, to check
+    the current text of the law."""
+    from compliance.assessments.services import create_assessment
+
+    assessment = create_assessment(
+        organisation=editor.organisation, version=default_v2, title="v2", user=editor.user
+    )
+    html = html_for(assessment, "en")
+    assert "is not cited here" not in html and "are not cited here" not in html
+    assert html.count("check the current official text of each before relying on it") == 1
