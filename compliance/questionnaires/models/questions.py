@@ -12,7 +12,7 @@ from compliance.core.i18n import Translated
 from compliance.scoring.model import CHOICE_TYPES, UNSCORED_TYPES
 
 from .locking import ContentManager, VersionContent, VersionContentQuerySet
-from .sections import Section, ShowIfMatch, Source
+from .sections import Section, ShowIfLabels, ShowIfMatch, Source
 from .versions import CODE_HELP, QuestionnaireVersion
 
 
@@ -26,7 +26,7 @@ class QuestionType(models.TextChoices):
     TEXT = "text", _("Free text")
 
 
-class Question(VersionContent):
+class Question(ShowIfLabels, VersionContent):
     parent_fields = ("version", "section", "show_if_question")
 
     Type = QuestionType
@@ -155,13 +155,6 @@ class Question(VersionContent):
                 pk=self.section_id
             )
         return super().save(*args, **kwargs)
-
-    def show_if_choice_labels(self) -> list[str]:
-        """The labels of the choices that show this question (in the active language)."""
-        if self.show_if_question is None:
-            return []
-        codes = set(self.show_if_choices)
-        return [c.label for c in self.show_if_question.choices.all() if c.code in codes]
 
     @property
     def uses_choices(self) -> bool:

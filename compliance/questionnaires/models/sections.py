@@ -19,7 +19,19 @@ class ShowIfMatch(models.TextChoices):
     ALL = "all", _("all of the choices")
 
 
-class Section(VersionContent):
+class ShowIfLabels:
+    """For a section or a question with a show-if condition (``show_if_question``,
+    ``show_if_choices``): the labels of the choices that show it."""
+
+    def show_if_choice_labels(self) -> list[str]:
+        """The labels of the choices that show it (in the active language)."""
+        if self.show_if_question is None:
+            return []
+        codes = set(self.show_if_choices)
+        return [c.label for c in self.show_if_question.choices.all() if c.code in codes]
+
+
+class Section(ShowIfLabels, VersionContent):
     parent_fields = ("version", "show_if_question")
 
     class WhitePaperPart(models.TextChoices):
@@ -99,13 +111,6 @@ class Section(VersionContent):
         return (*self.version.natural_key(), self.code)
 
     natural_key.dependencies = ["questionnaires.questionnaireversion"]
-
-    def show_if_choice_labels(self) -> list[str]:
-        """The labels of the choices that show this section (in the active language)."""
-        if self.show_if_question is None:
-            return []
-        codes = set(self.show_if_choices)
-        return [c.label for c in self.show_if_question.choices.all() if c.code in codes]
 
 
 class Source(VersionContent):
