@@ -138,3 +138,30 @@ BANDS = tuple(
         ("optimised", 80, 100),
     ]
 )
+
+
+DEFAULT_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "default_questionnaire.json"
+
+
+def default_fixture_of_version_1(directory: Path) -> Path:
+    """The default questionnaire's fixture as it stood before version 2 (version 1 and
+    what belongs to it), written into ``directory``; its path."""
+    import json
+
+    def version_of(item) -> int | None:
+        fields = item["fields"]
+        if item["model"] == "questionnaires.questionnaire":
+            return None
+        if item["model"] == "questionnaires.questionnaireversion":
+            return fields["number"]
+        for key in ("version", "question", "section"):
+            if key in fields and isinstance(fields[key], list):
+                return fields[key][1]
+        raise AssertionError(item)
+
+    everything = json.loads(DEFAULT_FIXTURE.read_text(encoding="utf-8"))
+    only_v1 = [item for item in everything if version_of(item) in (None, 1)]
+    assert len(only_v1) < len(everything)
+    path = directory / "only_v1.json"
+    path.write_text(json.dumps(only_v1), encoding="utf-8")
+    return path

@@ -15,13 +15,11 @@ class OrganisationForm(forms.ModelForm):
         }
 
 
-class OrganisationSettingsForm(forms.ModelForm):
+class OrganisationSettingsForm(OrganisationForm):
     """What an owner may change later: the details, and the marking on the report."""
 
-    class Meta:
-        model = Organisation
-        fields = ["name", "sector", "country", "report_marking_on", "report_marking"]
-        labels = OrganisationForm.Meta.labels
+    class Meta(OrganisationForm.Meta):
+        fields = [*OrganisationForm.Meta.fields, "report_marking_on", "report_marking"]
 
 
 class InvitationForm(forms.Form):

@@ -1,9 +1,6 @@
 """Publishing version 2 beside version 1: version 1 assessments keep their scores and
 reports, and a new assessment on version 2 carries over what still matches."""
 
-import json
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 
@@ -20,8 +17,7 @@ from compliance.questionnaires.selectors import forget_loaded_versions, load_ver
 from compliance.reports.jobs import produce
 from compliance.reports.models import ReportFile
 from compliance.reports.pdf import prepare
-
-FIXTURE = Path(__file__).resolve().parent.parent.parent / "fixtures" / "default_questionnaire.json"
+from tests.factories import default_fixture_of_version_1
 
 
 def answer_all(assessment, user) -> None:
@@ -43,20 +39,7 @@ def answer_all(assessment, user) -> None:
 @pytest.fixture
 def only_v1(db, tmp_path):
     """An installation as it stood before version 2: the default questionnaire, version 1."""
-    everything = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    keep = [
-        o
-        for o in everything
-        if o["model"] == "questionnaires.questionnaire"
-        or (o["model"] == "questionnaires.questionnaireversion" and o["fields"]["number"] == 1)
-        or any(
-            isinstance(v, list) and len(v) >= 2 and v[1] == 1
-            for k, v in o["fields"].items()
-            if k in ("version", "question")
-        )
-    ]
-    path = tmp_path / "v1.json"
-    path.write_text(json.dumps(keep), encoding="utf-8")
+    path = default_fixture_of_version_1(tmp_path)
     call_command("loaddata", str(path), verbosity=0)
     return QuestionnaireVersion.objects.get()
 

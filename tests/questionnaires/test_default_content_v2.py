@@ -1,7 +1,6 @@
 """Version 2 of the default questionnaire: loads beside version 1 without touching it,
 routes each company to what applies, and says what it asks in both languages."""
 
-import json
 import re
 from pathlib import Path
 
@@ -14,11 +13,11 @@ from compliance.questionnaires.services import content_digest, export_questionna
 from compliance.questionnaires.validation import check_document
 from compliance.questionnaires.yaml_format import load
 from compliance.scoring import AnswerData, score, shown_sections, visible_questions
+from tests.factories import default_fixture_of_version_1
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 V1_YAML = ROOT / "fixtures" / "questionnaires" / "cn-export-control-icp.yaml"
 V2_YAML = ROOT / "fixtures" / "questionnaires" / "cn-export-control-icp-v2.yaml"
-FIXTURE = ROOT / "fixtures" / "default_questionnaire.json"
 FRAMEWORKS = {"mofcom-2021", "bis-ecg-2017", "eu-2019-1318", "eu-2021-1700", "wassenaar-2011"}
 
 
@@ -45,12 +44,7 @@ def test_both_versions_load_over_version_1_then_again_without_change(db, tmp_pat
     """Every installation loaded version 1 before version 2 existed: the new fixture
     loads over it, adding version 2 and changing nothing of version 1; loading it once
     more changes nothing at all; each version is its YAML file, and published."""
-    everything = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    only_v1 = [o for o in everything if _version_of(o) in (None, 1)]
-    assert len(only_v1) < len(everything)
-    old = tmp_path / "only_v1.json"
-    old.write_text(json.dumps(only_v1), encoding="utf-8")
-    call_command("loaddata", str(old), verbosity=0)
+    call_command("loaddata", str(default_fixture_of_version_1(tmp_path)), verbosity=0)
     v1 = QuestionnaireVersion.objects.get()
     before = (export_questionnaire(v1), v1.published_at, v1.content_digest)
     call_command("loaddata", "default_questionnaire", verbosity=0)
@@ -65,19 +59,6 @@ def test_both_versions_load_over_version_1_then_again_without_change(db, tmp_pat
     assert v2.status == QuestionnaireVersion.Status.PUBLISHED
     assert v2.content_digest == content_digest(v2)
     assert check_document(document_from_version(v2), publishing=True) == []
-
-
-def _version_of(item) -> int | None:
-    """The version number a fixture object belongs to (None: the questionnaire itself)."""
-    fields = item["fields"]
-    if item["model"] == "questionnaires.questionnaire":
-        return None
-    if item["model"] == "questionnaires.questionnaireversion":
-        return fields["number"]
-    for key in ("version", "question", "section"):
-        if key in fields and isinstance(fields[key], list):
-            return fields[key][1]
-    raise AssertionError(item)
 
 
 def test_every_text_is_in_both_languages(document):
