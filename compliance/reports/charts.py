@@ -32,6 +32,7 @@ class Bar:
     percent: int | None  # the bar's length in whole percent; None without a score
     value: str  # the score as shown, or "n/a"
     band: str  # "0" to "4" by the band the score falls in, or "none"
+    change: str = ""  # the change since the previous assessment ("+12", "-3"), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,13 @@ def _description(report: Report) -> str:
     return "; ".join(parts)
 
 
+def _change(delta: float | None) -> str:
+    if delta is None:
+        return ""
+    text = shown(delta, 0)
+    return text if text.startswith("-") or text == "0" else f"+{text}"
+
+
 def section_bars(report: Report, chart_id: str = "section-bars") -> BarChart:
     """One bar per section that applies, with the band thresholds as dashed lines."""
     return BarChart(
@@ -71,6 +79,7 @@ def section_bars(report: Report, chart_id: str = "section-bars") -> BarChart:
                 percent=None if section.score is None else int(rounded(section.score, 0)),
                 value=_("n/a") if section.score is None else shown(section.score, 0),
                 band=_band(report, section.score),
+                change=_change(section.delta),
             )
             for section in report.shown_sections
         ],

@@ -32,7 +32,7 @@ from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
 from .models import RenderSlot, ReportFile
-from .pdf import PreparedReport, RenderError, prepare, write_pdf
+from .pdf import FULL, PreparedReport, RenderError, prepare, write_pdf
 
 #: Seconds beyond REPORT_RENDER_TIMEOUT for storing the file and recording the outcome;
 #: a render still running after both belongs to a process that died.
@@ -53,7 +53,14 @@ def is_stale(row: ReportFile, now: datetime | None = None) -> bool:
 
 
 def _move(
-    assessment, language: str, variant: str | None, key: str, to: str, wanted, user=None
+    assessment,
+    language: str,
+    variant: str | None,
+    key: str,
+    to: str,
+    wanted,
+    user=None,
+    kind: str = FULL,
 ) -> tuple[ReportFile, bool]:
     """The row of ``key``, created in state ``to``, or moved to it when ``wanted(row)``;
     and whether this call made the move (the one that must act on it). The move is a
@@ -67,6 +74,7 @@ def _move(
             "assessment": assessment,
             "language": language,
             "variant": variant or "",
+            "kind": kind,
             "status": to,
             "attempt": 1,
             "requested_by": user if user is not None and user.is_authenticated else None,
@@ -104,6 +112,7 @@ def produce(
     language: str,
     variant: str | None = None,
     *,
+    kind: str = FULL,
     prepared: PreparedReport | None = None,
 ) -> tuple[ReportFile, bytes | None]:
     """Render and store the report's PDF, unless it is stored or being rendered elsewhere.
@@ -112,9 +121,11 @@ def produce(
     the PDF. A failed render is recorded on the row (``failed``, with the reason) and
     raises ``RenderError``; the assessment itself is never touched.
     """
-    prepared = prepared or prepare(assessment, language, variant)
+    prepared = prepared or prepare(assessment, language, variant, kind)
     key = prepared.key
-    row, claimed = _move(assessment, language, variant, key, ReportFile.Status.RUNNING, _claimable)
+    row, claimed = _move(
+        assessment, language, variant, key, ReportFile.Status.RUNNING, _claimable, kind=kind
+    )
     if not claimed:
         return row, None
     mine = ReportFile.objects.filter(pk=row.pk, attempt=row.attempt)
@@ -148,14 +159,14 @@ def produce(
 
 
 def prune(row: ReportFile) -> None:
-    """Keep one PDF per assessment, language and variant: the newest ready one.
+    """Keep one PDF per assessment, language, variant and kind: the newest ready one.
 
     Renders of older content (asked for before it), ready or not, are deleted with their
     files; a render in progress of older content then finds its row gone and discards
     its own file.
     """
     renders = ReportFile.objects.filter(
-        assessment_id=row.assessment_id, language=row.language, variant=row.variant
+        assessment_id=row.assessment_id, language=row.language, variant=row.variant, kind=row.kind
     )
     newest = renders.filter(status=ReportFile.Status.READY).order_by("-requested_at", "-pk").first()
     if newest is not None:
@@ -232,6 +243,7 @@ def request_report(
     *,
     retry: bool = False,
     user=None,
+    kind: str = FULL,
 ) -> ReportFile | None:
     """The job of the report's content ``key``, enqueued when nobody has asked for it yet.
 
@@ -252,7 +264,7 @@ def request_report(
         if slot is None:
             return existing
     try:
-        return _request(assessment, language, variant, key, retry, user, now)
+        return _request(assessment, language, variant, key, retry, user, now, kind)
     finally:
         if slot is not None:
             release_render_slot(slot, key)
@@ -265,12 +277,12 @@ def _wanted(row: ReportFile, retry: bool, now) -> bool:
 def _enqueue(row: ReportFile) -> ReportFile | None:
     from .tasks import render_report  # the task module imports this one
 
-    result = render_report.enqueue(str(row.assessment.uuid), row.language, row.variant)
+    result = render_report.enqueue(str(row.assessment.uuid), row.language, row.variant, row.kind)
     ReportFile.objects.filter(pk=row.pk).update(task_id=result.id)
     return ReportFile.objects.filter(pk=row.pk).first()
 
 
-def _request(assessment, language, variant, key, retry, user, now) -> ReportFile | None:
+def _request(assessment, language, variant, key, retry, user, now, kind) -> ReportFile | None:
     row, queued = _move(
         assessment,
         language,
@@ -279,6 +291,7 @@ def _request(assessment, language, variant, key, retry, user, now) -> ReportFile
         ReportFile.Status.QUEUED,
         lambda row, now: _wanted(row, retry, now),
         user,
+        kind,
     )
     if not queued:
         return row
@@ -290,4 +303,4 @@ def rerender_lost_file(row: ReportFile, user=None) -> ReportFile | None:
     report asked for again (rendered now with the immediate backend)."""
     assessment, language, variant, key = row.assessment, row.language, row.variant, row.key
     ReportFile.objects.filter(pk=row.pk, status=ReportFile.Status.READY).delete()
-    return request_report(assessment, language, variant or None, key, user=user)
+    return request_report(assessment, language, variant or None, key, user=user, kind=row.kind)

@@ -39,6 +39,8 @@ class ReportFile(models.Model):
     )
     language = models.CharField(_("language"), max_length=10)
     variant = models.CharField(_("variant"), max_length=20, blank=True)
+    #: Which document: the board summary or the full report (``pdf.KINDS``).
+    kind = models.CharField(_("kind"), max_length=10, default="full")
     #: A digest of everything the report shows; also the ETag of the download.
     key = models.CharField(_("content key"), max_length=64, unique=True)
     status = models.CharField(
@@ -72,7 +74,7 @@ class ReportFile(models.Model):
     class Meta:
         verbose_name = _("rendered report")
         verbose_name_plural = _("rendered reports")
-        indexes = [models.Index(fields=["assessment", "language", "variant"])]
+        indexes = [models.Index(fields=["assessment", "language", "variant", "kind"])]
 
     def __str__(self) -> str:
         return f"{self.assessment_id} {self.language} {self.key[:8]} {self.status}"

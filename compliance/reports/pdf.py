@@ -41,6 +41,12 @@ STATIC_FILES = {
 }
 #: The PDF variants offered, by the name used in URLs (``?variant=pdfa``).
 VARIANTS = {"pdfa": "pdf/a-3u"}
+#: The documents a report is printed as, from the same data and template set, by the
+#: name used in URLs (``?kind=board``): the board summary (at most four pages: the score,
+#: critical findings, the ten actions that add most, change since last time) and the
+#: full report, for an auditor.
+FULL, BOARD = "full", "board"
+KINDS = {FULL: "reports/pdf/report.html", BOARD: "reports/pdf/board.html"}
 
 
 def _stylesheet_digest() -> str:
@@ -69,8 +75,8 @@ class PreparedReport:
     key: str
 
 
-def report_html(report: Report, language: str) -> str:
-    """The report as one HTML document, in ``language``."""
+def report_html(report: Report, language: str, kind: str = FULL) -> str:
+    """The report as one HTML document of ``kind``, in ``language``."""
     with translation.override(language):
         page_text = _("Page %(page)s of %(pages)s")
         before, _sep, rest = page_text.partition("%(page)s")
@@ -92,8 +98,9 @@ def report_html(report: Report, language: str) -> str:
             "marking": _css_string(_marking(report.assessment.organisation)),
             "methodology": report.assessment.version.methodology,
             "changelog": report.assessment.version.changelog,
+            "kind": kind,
         }
-        return render_to_string("reports/pdf/report.html", context)
+        return render_to_string(KINDS[kind], context)
 
 
 def _marking(organisation) -> str:
@@ -162,23 +169,23 @@ def write_pdf(html: str, variant: str | None = None, timeout: float | None = Non
     return payload
 
 
-def cache_key(html: str, variant: str | None) -> str:
+def cache_key(html: str, variant: str | None, kind: str = FULL) -> str:
     """The digest of exactly what is rendered: the HTML, its stylesheet and the variant.
 
     Everything the report shows (answers, the comparison with an earlier assessment, a
     translation, a template, a chart, presentation code) changes the HTML, so a stored
     PDF can never disagree with the report as it stands."""
-    parts = [variant or "", STYLESHEET_DIGEST, html]
+    parts = [variant or "", kind, STYLESHEET_DIGEST, html]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def html_for(assessment, language: str) -> str:
-    return prepare(assessment, language, None).html
+def html_for(assessment, language: str, kind: str = FULL) -> str:
+    return prepare(assessment, language, None, kind).html
 
 
-def prepare(assessment, language: str, variant: str | None) -> PreparedReport:
-    """The report as it stands, its HTML and the content key of its PDF."""
+def prepare(assessment, language: str, variant: str | None, kind: str = FULL) -> PreparedReport:
+    """The report of ``kind`` as it stands, its HTML and the content key of its PDF."""
     with translation.override(language):
         report = build_report(assessment)
-        html = report_html(report, language)
-    return PreparedReport(report, html, cache_key(html, variant))
+        html = report_html(report, language, kind)
+    return PreparedReport(report, html, cache_key(html, variant, kind))

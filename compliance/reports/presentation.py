@@ -20,6 +20,14 @@ from compliance.questionnaires.selectors import LoadedVersion, load_version
 from compliance.scoring import CriticalFinding, Gap, Result, Status
 from compliance.scoring.model import carries_points
 
+from .citations import SHORT_NAMES, Citations, ListedSource
+
+#: How many actions and critical findings the board summary lists (it stays within four
+#: pages; the full report lists them all).
+BOARD_ACTIONS = 10
+BOARD_FINDINGS = 8
+BOARD_CHANGES = 5
+
 
 @dataclass
 class Band:
@@ -42,6 +50,8 @@ class QuestionRow:
     weight: float
     fraction: float | None
     scored: bool = True  # the question carries points (no weight is shown otherwise)
+    #: Its references as short citations ("ECL Art. 5"); the report lists them in full.
+    citations: list[str] = field(default_factory=list)
 
     @property
     def hidden(self) -> bool:
@@ -81,6 +91,8 @@ class GapRow:
     fraction: float
     shortfall: float
     finding: bool = False  # the gap is a critical finding (below the question's threshold)
+    citations: list[str] = field(default_factory=list)
+    rank: int = 0  # its place in the action plan, from 1
 
 
 @dataclass
@@ -102,6 +114,15 @@ class Comparison:
     improved: list[tuple[Question, float, float]] = field(default_factory=list)
     worsened: list[tuple[Question, float, float]] = field(default_factory=list)
 
+    @property
+    def most_improved(self) -> list[tuple[Question, float, float]]:
+        """The answers that gained most (the board summary lists a few)."""
+        return sorted(self.improved, key=lambda entry: entry[1] - entry[2])[:BOARD_CHANGES]
+
+    @property
+    def most_worsened(self) -> list[tuple[Question, float, float]]:
+        return sorted(self.worsened, key=lambda entry: entry[2] - entry[1])[:BOARD_CHANGES]
+
 
 @dataclass
 class Report:
@@ -122,10 +143,39 @@ class Report:
     crosswalk: list[CrosswalkRow] = field(default_factory=list)
     #: Who answered: the people who last changed an answer, by the number they changed.
     respondents: list[str] = field(default_factory=list)
+    #: Every source the report cites, once, by the key its citations use.
+    references: list[ListedSource] = field(default_factory=list)
 
     @property
     def top_gaps(self) -> list[GapRow]:
         return self.gaps[:3]
+
+    @property
+    def top_actions(self) -> list[GapRow]:
+        """Beyond the critical findings (listed on their own), the ten actions that would
+        add most to the overall score."""
+        others = [gap for gap in self.gaps if not gap.finding]
+        return sorted(others, key=lambda gap: -gap.shortfall)[:BOARD_ACTIONS]
+
+    @property
+    def board_findings(self) -> list[GapRow]:
+        return self.findings[:BOARD_FINDINGS]
+
+    @property
+    def plan_by_section(self) -> list[tuple[SectionRow, list[GapRow]]]:
+        """The action plan grouped by section, in the sections' order; each action keeps
+        its rank in the whole plan."""
+        by_code: dict[str, list[GapRow]] = {}
+        for gap in self.gaps:
+            by_code.setdefault(gap.section.code, []).append(gap)
+        return [
+            (row, by_code[row.section.code]) for row in self.sections if row.section.code in by_code
+        ]
+
+    @property
+    def more_findings(self) -> int:
+        """Critical findings the board summary leaves to the full report."""
+        return max(0, len(self.findings) - BOARD_FINDINGS)
 
     @property
     def shown_sections(self) -> list[SectionRow]:
@@ -177,6 +227,8 @@ def build_report(assessment: Assessment) -> Report:
     previous_result = Result.from_json(previous.result) if previous else None
     previous_scores = {s.code: s.score for s in previous_result.sections} if previous_result else {}
 
+    citations = Citations()
+    cited: dict[str, list[str]] = {}
     rows = []
     for number, section_result in enumerate(result.sections, start=1):
         section = sections_by_code[section_result.code]
@@ -185,6 +237,7 @@ def build_report(assessment: Assessment) -> Report:
         for index, q in enumerate(section_result.questions, start=1):
             question = content.questions[q.code]
             answer = answers.get(q.code)
+            cited[q.code] = citations.cite(question)
             questions.append(
                 QuestionRow(
                     number=f"{number}.{index}",
@@ -199,6 +252,7 @@ def build_report(assessment: Assessment) -> Report:
                     scored=carries_points(
                         question.type, question.weight, bool(question.choices.all())
                     ),
+                    citations=cited[q.code],
                 )
             )
         before = previous_scores.get(section.code)
@@ -229,11 +283,12 @@ def build_report(assessment: Assessment) -> Report:
             fraction=finding.fraction,
             shortfall=0.0,
             finding=True,
+            citations=cited.get(finding.code, []),
         )
 
     finding_codes = {finding.code for finding in result.critical_findings}
 
-    def gap_row(gap: Gap) -> GapRow:
+    def gap_row(gap: Gap, rank: int) -> GapRow:
         return GapRow(
             question=content.questions[gap.code],
             section=sections_by_code[gap.section],
@@ -241,6 +296,8 @@ def build_report(assessment: Assessment) -> Report:
             fraction=gap.fraction,
             shortfall=gap.shortfall,
             finding=gap.code in finding_codes,
+            citations=cited.get(gap.code, []),
+            rank=rank,
         )
 
     comparison = None
@@ -256,13 +313,14 @@ def build_report(assessment: Assessment) -> Report:
         bands=overall_bands,
         sections=rows,
         findings=[finding_row(finding) for finding in result.critical_findings],
-        gaps=[gap_row(gap) for gap in result.gaps],
+        gaps=[gap_row(gap, rank) for rank, gap in enumerate(result.gaps, start=1)],
         answered=result.answered,
         applicable=result.applicable,
         unanswered=[content.questions[code] for code in result.unanswered],
         comparison=comparison,
         crosswalk=crosswalk(content, result),
         respondents=respondents(answers),
+        references=citations.listing(),
     )
 
 
@@ -312,14 +370,9 @@ def _compare(
     return comparison
 
 
-#: The frameworks a crosswalk row lists, by source code, in this order, with the short
-#: name the table shows (a proper name, the same in both languages).
-FOREIGN_FRAMEWORKS = {
-    "bis-ecg-2017": "BIS 2017",
-    "eu-2019-1318": "EU 2019/1318",
-    "eu-2021-1700": "EU 2021/1700",
-    "wassenaar-2011": "Wassenaar 2011",
-}
+#: The frameworks a crosswalk row lists, by source code, in this order (the table shows
+#: each by its short name).
+FOREIGN_FRAMEWORKS = ("bis-ecg-2017", "eu-2019-1318", "eu-2021-1700", "wassenaar-2011")
 MOFCOM = "mofcom-2021"
 
 
@@ -354,7 +407,7 @@ def crosswalk(content: LoadedVersion, result: Result) -> list[CrosswalkRow]:
             for other in references:
                 if other.source.code in FOREIGN_FRAMEWORKS and other.element:
                     key = (order.index(other.source.code), _element_order(other.element))
-                    cited = (FOREIGN_FRAMEWORKS[other.source.code], str(other.locator))
+                    cited = (str(SHORT_NAMES[other.source.code]), str(other.locator))
                     element.foreign.setdefault(key, cited)
     return [
         CrosswalkRow(

@@ -19,16 +19,22 @@ from django_tasks import task
 from compliance.assessments.models import Assessment
 
 from .jobs import produce
-from .pdf import VARIANTS, RenderError
+from .pdf import FULL, KINDS, VARIANTS, RenderError
 
 logger = logging.getLogger(__name__)
 
 
 @task()
-def render_report(assessment_uuid: str, language: str, variant: str = "") -> dict:
+def render_report(assessment_uuid: str, language: str, variant: str = "", kind: str = FULL) -> dict:
     """Render and store the PDF of the assessment's report as it stands when the task runs."""
-    if language not in dict(settings.LANGUAGES) or variant not in {"", *VARIANTS.values()}:
-        raise ValueError(f"No such report: language {language!r}, variant {variant!r}")
+    if (
+        language not in dict(settings.LANGUAGES)
+        or variant not in {"", *VARIANTS.values()}
+        or kind not in KINDS
+    ):
+        raise ValueError(
+            f"No such report: language {language!r}, variant {variant!r}, kind {kind!r}"
+        )
     assessment = (
         Assessment.objects.select_related("organisation", "version__questionnaire")
         .filter(uuid=assessment_uuid)
@@ -37,7 +43,7 @@ def render_report(assessment_uuid: str, language: str, variant: str = "") -> dic
     if assessment is None:
         return {"status": "deleted"}  # deleted since it was asked for: nothing to render
     try:
-        row, _pdf = produce(assessment, language, variant or None)
+        row, _pdf = produce(assessment, language, variant or None, kind=kind)
     except RenderError as error:
         logger.warning("Report %s (%s) not rendered: %s", assessment_uuid, language, error.detail)
         raise

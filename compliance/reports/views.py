@@ -22,7 +22,7 @@ from compliance.assessments.selectors import assessment_or_404
 from . import charts, exports
 from .jobs import request_report, rerender_lost_file
 from .models import ReportFile
-from .pdf import STATIC_SCHEME, VARIANTS, html_for, prepare
+from .pdf import FULL, KINDS, STATIC_SCHEME, VARIANTS, html_for, prepare
 from .presentation import build_report
 
 #: After this long in the queue, the waiting page says that no worker has taken the job.
@@ -36,9 +36,19 @@ def report_language(request: HttpRequest) -> str:
     return asked if asked in known else translation.get_language()
 
 
+def report_kind(request: HttpRequest) -> str:
+    """``?kind=board`` for the board summary; the full report otherwise."""
+    asked = request.GET.get("kind", "")
+    return asked if asked in KINDS else FULL
+
+
 def _report_query(request: HttpRequest, language: str, variant_name: str, **extra: str) -> str:
-    """The query string of the report asked for: language, variant, inline (and ``extra``)."""
+    """The query string of the report asked for: language, kind, variant, inline (and
+    ``extra``)."""
     params = {"lang": language}
+    kind = report_kind(request)
+    if kind != FULL:
+        params["kind"] = kind
     if variant_name:
         params["variant"] = variant_name
     if request.GET.get("inline"):
@@ -56,6 +66,8 @@ def _pdf_response(request: HttpRequest, assessment, row: ReportFile) -> HttpResp
     response["ETag"] = f'"{row.key}"'
     response["Cache-Control"] = "private, no-cache"
     name = slugify(assessment.title) or "assessment"
+    if row.kind != FULL:
+        name += f"-{row.kind}"
     disposition = "inline" if request.GET.get("inline") else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{name}-{row.language}.pdf"'
     return response
@@ -105,13 +117,15 @@ def _status_page(
     return response
 
 
-def _report_job(request: HttpRequest, assessment) -> tuple[str, str | None, str, str]:
-    """The language, variant (and its URL name) and content key of the report asked for."""
+def _report_job(request: HttpRequest, assessment) -> tuple[str, str | None, str, str, str]:
+    """The language, variant (and its URL name), kind and content key of the report
+    asked for."""
     language = report_language(request)
     variant_name = request.GET.get("variant", "")
     variant = VARIANTS.get(variant_name)
     variant_name = variant_name if variant else ""
-    return language, variant, variant_name, prepare(assessment, language, variant).key
+    kind = report_kind(request)
+    return language, variant, variant_name, kind, prepare(assessment, language, variant, kind).key
 
 
 @login_required
@@ -124,13 +138,15 @@ def report_pdf(request: HttpRequest, assessment) -> HttpResponse:
     ``?retry=1`` queues a failed render again.
     """
     assessment, _membership = assessment_or_404(request.user, assessment)
-    language, variant, variant_name, key = _report_job(request, assessment)
+    language, variant, variant_name, kind, key = _report_job(request, assessment)
     if f'"{key}"' in request.headers.get("If-None-Match", ""):
         response = HttpResponse(status=304)
         response["ETag"] = f'"{key}"'
         return response
     retry = bool(request.GET.get("retry"))
-    row = request_report(assessment, language, variant, key, retry=retry, user=request.user)
+    row = request_report(
+        assessment, language, variant, key, retry=retry, user=request.user, kind=kind
+    )
     if retry:  # the address without the retry, so that reloading it does not retry again
         return redirect(request.path + _report_query(request, language, variant_name))
     if row is not None and row.status == ReportFile.Status.READY:
@@ -150,8 +166,8 @@ def report_pdf(request: HttpRequest, assessment) -> HttpResponse:
 def report_status(request: HttpRequest, assessment) -> HttpResponse:
     """Where the report's PDF stands, polled by the waiting page (a fragment for htmx)."""
     assessment, _membership = assessment_or_404(request.user, assessment)
-    language, variant, variant_name, key = _report_job(request, assessment)
-    row = request_report(assessment, language, variant, key, user=request.user)
+    language, variant, variant_name, kind, key = _report_job(request, assessment)
+    row = request_report(assessment, language, variant, key, user=request.user, kind=kind)
     return _status_page(request, assessment, row, language, variant_name)
 
 
@@ -165,8 +181,8 @@ def report_page(request: HttpRequest, assessment) -> HttpResponse:
     """The report as a page of the site: its header and a way back, and the report
     itself in a frame, exactly as it is printed (its own stylesheet, not the site's)."""
     assessment, membership = assessment_or_404(request.user, assessment)
-    language = report_language(request)
-    document = reverse("assessment_report_document", args=[assessment.uuid])
+    language, kind = report_language(request), report_kind(request)
+    query = _report_query(request, language, "")
     return render(
         request,
         "reports/report_page.html",
@@ -174,7 +190,9 @@ def report_page(request: HttpRequest, assessment) -> HttpResponse:
             "assessment": assessment,
             "membership": membership,
             "language": language,
-            "document": f"{document}?lang={language}",
+            "kind": kind,
+            "query": query,
+            "document": reverse("assessment_report_document", args=[assessment.uuid]) + query,
         },
     )
 
@@ -191,7 +209,7 @@ def report_page(request: HttpRequest, assessment) -> HttpResponse:
 def report_document(request: HttpRequest, assessment) -> HttpResponse:
     """The report's HTML as WeasyPrint prints it (``report_page`` frames it)."""
     assessment, _membership = assessment_or_404(request.user, assessment)
-    html = html_for(assessment, report_language(request))
+    html = html_for(assessment, report_language(request), report_kind(request))
     # A browser cannot open app-static: links; it gets the stylesheet's static URL.
     html = STATIC_LINK.sub(lambda found: f'href="{static(found.group(1))}"', html)
     return HttpResponse(html)

@@ -85,7 +85,7 @@ def test_the_database_backend_queues_one_task_and_shows_a_waiting_page(
     task = DBTaskResult.objects.get()
     assert task.status == "READY"
     assert task.task_path == "compliance.reports.tasks.render_report"
-    assert task.args_kwargs["args"] == [str(assessment.uuid), "en", ""]
+    assert task.args_kwargs["args"] == [str(assessment.uuid), "en", "", "full"]
     row = ReportFile.objects.get()
     assert row.status == ReportFile.Status.QUEUED and row.task_id == str(task.id)
     assert not row.file and stored_files() == []
