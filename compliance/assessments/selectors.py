@@ -166,12 +166,31 @@ def readable(question, field: str, value) -> str:
     return str(value)
 
 
+#: The fields that hold an answer's value, in the order they are read.
+VALUE_FIELDS = ("choice_codes", "value_number", "value_date", "value_text")
+
+
+def _value_text(question, record) -> str:
+    """An answer's (or a history record's) choices or value as a person reads it."""
+    for field in VALUE_FIELDS:
+        value = getattr(record, field)
+        if value not in (None, "", [], ()):
+            return readable(question, field, value)
+    return ""
+
+
+def answer_text(question, answer) -> str:
+    """The answer as a person reads it, in the active language ("" for no answer): the
+    one formatter of the results page, the report, the exports and the history."""
+    if answer is None:
+        return ""
+    if answer.not_applicable:
+        return _("Not applicable: %(why)s") % {"why": answer.na_justification}
+    return _value_text(question, answer)
+
+
 def first_answer(question, record) -> str:
     """What a first answer was: its choices or value, or "not applicable"."""
     if record.not_applicable:
         return str(_("Not applicable"))
-    for field in ("choice_codes", "value_number", "value_date", "value_text"):
-        value = getattr(record, field)
-        if value not in (None, "", []):
-            return readable(question, field, value)
-    return "—"
+    return _value_text(question, record) or "—"

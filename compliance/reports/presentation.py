@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.utils.formats import date_format, number_format
-from django.utils.translation import gettext as _
-
 from compliance.assessments.models import Answer, Assessment
 from compliance.assessments.scoring import answers_by_code, compute_result
+from compliance.assessments.selectors import answer_text
 from compliance.core.numbers import shown
 from compliance.questionnaires.models import Question, ScoreBand, Section
 from compliance.questionnaires.selectors import LoadedVersion, load_version
@@ -189,22 +187,6 @@ def _bands(bands) -> list[Band]:
         Band(b.code, str(b.label), str(b.description), float(b.min_score), float(b.max_score))
         for b in sorted(bands, key=lambda b: b.min_score)
     ]
-
-
-def answer_text(question: Question, answer: Answer | None) -> str:
-    """The answer as a person reads it, in the active language."""
-    if answer is None:
-        return ""
-    if answer.not_applicable:
-        return _("Not applicable: %(why)s") % {"why": answer.na_justification}
-    if question.uses_choices:
-        labels = {c.code: str(c.label) for c in question.choices.all()}
-        return _("; ").join(labels.get(code, code) for code in answer.choice_codes)
-    if answer.value_number is not None:
-        return number_format(answer.value_number.normalize())
-    if answer.value_date is not None:
-        return date_format(answer.value_date, "SHORT_DATE_FORMAT")
-    return answer.value_text
 
 
 def result_of(assessment: Assessment, content: LoadedVersion, answers: dict) -> Result:

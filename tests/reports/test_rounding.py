@@ -72,3 +72,19 @@ def test_a_score_of_56_25_reads_56_3_everywhere(editor_client, editor):
     pdf = b"".join(editor_client.get(url("assessment_report_pdf")).streaming_content)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "56.3" in text and "56.2" not in text
+
+
+def test_the_report_and_the_history_read_an_answer_with_one_formatter(assessment, editor):
+    """One formatter for an answer (assessments.selectors.answer_text): the report's rows
+    and the history show the same choice labels, never codes."""
+    from compliance.assessments.selectors import answer_text, first_answer
+    from compliance.questionnaires.models import Question
+    from compliance.reports.presentation import build_report
+
+    give(assessment, editor.user, "policy-signed", "yes")
+    question = Question.objects.get(version=assessment.version, code="policy-signed")
+    answer = assessment.answers.get(question=question)
+    rows = [row for section in build_report(assessment).sections for row in section.questions]
+    row = next(row for row in rows if row.question.code == "policy-signed")
+    assert row.answer_text == answer_text(question, answer) == first_answer(question, answer)
+    assert row.answer_text == str(question.choices.get(code="yes").label) != "yes"
