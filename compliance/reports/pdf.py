@@ -39,10 +39,10 @@ STATIC_FILES = {
     f"reports/{name}": str(Path(__file__).resolve().parent / "static" / "reports" / name)
     for name in ("report.css", "charts.css")
 }
-#: The PDF variants offered, by the name used in URLs (``?variant=pdfa``).
+#: The PDF flavours offered, by the name used in URLs (``?format=pdfa``).
 VARIANTS = {"pdfa": "pdf/a-3u"}
 #: The documents a report is printed as, from the same data and template set, by the
-#: name used in URLs (``?kind=board``): the board summary (at most four pages: the score,
+#: name used in URLs (``?variant=board``): the board summary (at most four pages: the score,
 #: critical findings, the ten actions that add most, change since last time) and the
 #: full report, for an auditor.
 FULL, BOARD = "full", "board"

@@ -37,9 +37,17 @@ def report_language(request: HttpRequest) -> str:
 
 
 def report_kind(request: HttpRequest) -> str:
-    """``?kind=board`` for the board summary; the full report otherwise."""
-    asked = request.GET.get("kind", "")
+    """Which document: ``?variant=board`` for the board summary (the URL contract of
+    docs/architecture.md), the full report otherwise."""
+    asked = request.GET.get("variant", "")
     return asked if asked in KINDS else FULL
+
+
+def pdf_format(request: HttpRequest) -> str:
+    """The PDF's flavour by its URL name: ``?format=pdfa`` for PDF/A (``?variant=pdfa``,
+    its first address, still works and gives the full report); "" for plain PDF."""
+    asked = request.GET.get("format", "") or request.GET.get("variant", "")
+    return asked if asked in VARIANTS else ""
 
 
 def _report_query(request: HttpRequest, language: str, variant_name: str, **extra: str) -> str:
@@ -48,9 +56,9 @@ def _report_query(request: HttpRequest, language: str, variant_name: str, **extr
     params = {"lang": language}
     kind = report_kind(request)
     if kind != FULL:
-        params["kind"] = kind
+        params["variant"] = kind
     if variant_name:
-        params["variant"] = variant_name
+        params["format"] = variant_name
     if request.GET.get("inline"):
         params["inline"] = "1"
     return "?" + urlencode(params | extra)
@@ -121,9 +129,8 @@ def _report_job(request: HttpRequest, assessment) -> tuple[str, str | None, str,
     """The language, variant (and its URL name), kind and content key of the report
     asked for."""
     language = report_language(request)
-    variant_name = request.GET.get("variant", "")
+    variant_name = pdf_format(request)
     variant = VARIANTS.get(variant_name)
-    variant_name = variant_name if variant else ""
     kind = report_kind(request)
     return language, variant, variant_name, kind, prepare(assessment, language, variant, kind).key
 

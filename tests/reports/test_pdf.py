@@ -207,10 +207,19 @@ def test_the_report_page_is_the_same_report_as_html(editor_client, assessment):
     assert "Executive summary" in page
 
 
-def test_pdfa_is_offered_for_archiving(editor_client, assessment):
-    reader = read(pdf_of(editor_client, assessment, lang="en", variant="pdfa"))
+@pytest.mark.parametrize(
+    "params",
+    [{"format": "pdfa"}, {"format": "pdfa", "variant": "board"}, {"variant": "pdfa"}],
+    ids=["full", "board", "first-address"],
+)
+def test_pdfa_is_offered_for_archiving(editor_client, assessment, params):
+    """``?format=pdfa`` for either document; ``?variant=pdfa``, its first address, still
+    gives the full report as PDF/A."""
+    reader = read(pdf_of(editor_client, assessment, lang="en", **params))
     metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
     assert b"pdfaid:part" in metadata and b"pdfaid:conformance" in metadata
+    board = "Board summary" in reader.pages[0].extract_text()
+    assert board == (params.get("variant") == "board")
 
 
 def test_score_matches_the_scoring_function(editor_client, assessment, editor):

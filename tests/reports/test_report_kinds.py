@@ -76,7 +76,7 @@ def test_the_board_summary_and_the_full_report(editor_client, weak_after_a_previ
     assessment = weak_after_a_previous
     report = build_report(assessment)
     assert len(report.findings) > BOARD_FINDINGS  # the board lists some, the full all
-    board = read(pdf_of(editor_client, assessment, lang=language, kind="board"))
+    board = read(pdf_of(editor_client, assessment, lang=language, variant="board"))
     full = read(pdf_of(editor_client, assessment, lang=language))
     english = language == "en"
 
@@ -140,7 +140,7 @@ def test_each_kind_is_stored_and_named_on_its_own(editor_client, assessment, edi
 
     give(assessment, editor.user, "policy-signed", "yes")
     url = reverse("assessment_report_pdf", args=[assessment.uuid])
-    board = editor_client.get(url, {"lang": "en", "kind": "board"})
+    board = editor_client.get(url, {"lang": "en", "variant": "board"})
     full = editor_client.get(url, {"lang": "en"})
     assert board.status_code == full.status_code == 200
     assert board["Content-Disposition"].endswith('-board-en.pdf"')
@@ -151,7 +151,7 @@ def test_each_kind_is_stored_and_named_on_its_own(editor_client, assessment, edi
     assert board["ETag"] != full["ETag"]
     kinds = sorted(ReportFile.objects.filter(assessment=assessment).values_list("kind", flat=True))
     assert kinds == ["board", "full"]  # a new board render does not prune the full report
-    unknown = editor_client.get(url, {"lang": "en", "kind": "<script>"})
+    unknown = editor_client.get(url, {"lang": "en", "variant": "<script>"})
     assert unknown.status_code == 200 and unknown["ETag"] == full["ETag"]  # the full report
     page = editor_client.get(reverse("assessment_results", args=[assessment.uuid])).content.decode()
-    assert f"{url}?kind=board" in page
+    assert f"{url}?variant=board" in page
