@@ -51,6 +51,9 @@ class SectionAdmin(RefusesLockedChanges, SortableAdminBase, admin.ModelAdmin):
     ]
     inlines = [QuestionInline, SectionBandInline]
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
 
@@ -97,6 +100,9 @@ class QuestionAdmin(RefusesLockedChanges, SortableAdminBase, admin.ModelAdmin):
         ),
     ]
     inlines = [ChoiceInline, ReferenceInline]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     @admin.display(description=_("question"))
     def short_text(self, question: Question) -> str:

@@ -1,8 +1,15 @@
-"""The inlines and list filters of the questionnaire admin."""
+"""The inlines and list filters of the questionnaire admin.
+
+A draft is edited at 1280 px without scrolling sideways. Rows too wide for a table
+(score bands, choices) are stacked, the Chinese text under the English and the short
+fields side by side. The lists that are reordered by dragging a row (sections, questions)
+stay tables of one line per row, with the fields a row needs; the rest is on the section's
+or question's own page. css/admin.css sizes the inputs to their columns.
+"""
 
 from __future__ import annotations
 
-from adminsortable2.admin import SortableTabularInline
+from adminsortable2.admin import SortableStackedInline, SortableTabularInline
 from django import forms
 from django.contrib import admin
 from django.urls import reverse
@@ -18,7 +25,7 @@ from .locking import LockedWhenPublished
 class SectionInline(LockedWhenPublished, SortableTabularInline):
     model = Section
     ordering = ["order"]
-    fields = ["order", "code", "title_en", "title_zh_hans", "weight", "white_paper_part", "edit"]
+    fields = ["order", "code", "title_en", "title_zh_hans", "weight", "edit"]
     readonly_fields = ["edit"]
     extra = 0
     show_change_link = False
@@ -31,12 +38,10 @@ class SectionInline(LockedWhenPublished, SortableTabularInline):
         return format_html('<a href="{}">{}</a>', url, _("Questions…"))
 
 
-class BandInline(LockedWhenPublished, admin.TabularInline):
+class BandInline(LockedWhenPublished, admin.StackedInline):
     model = ScoreBand
     fields = [
-        "code",
-        "min_score",
-        "max_score",
+        ("code", "min_score", "max_score"),
         "label_en",
         "label_zh_hans",
         "description_en",
@@ -44,7 +49,11 @@ class BandInline(LockedWhenPublished, admin.TabularInline):
     ]
     extra = 0
     verbose_name_plural = _("score bands")
-    formfield_overrides = {}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        rows = forms.Textarea(attrs={"rows": 2})
+        kwargs["widgets"] = {"description_en": rows, "description_zh_hans": rows}
+        return super().get_formset(request, obj, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(section__isnull=True)
@@ -54,7 +63,7 @@ class SectionBandInline(BandInline):
     verbose_name_plural = _("score bands of this section (optional)")
 
     def get_queryset(self, request):
-        return admin.TabularInline.get_queryset(self, request)
+        return admin.StackedInline.get_queryset(self, request)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -80,10 +89,9 @@ class QuestionInline(LockedWhenPublished, SortableTabularInline):
     fields = ["order", "code", "type", "text_en", "weight", "critical", "edit"]
     readonly_fields = ["edit"]
     extra = 0
-    formfield_overrides = {}
 
     def get_formset(self, request, obj=None, **kwargs):
-        kwargs["widgets"] = {"text_en": forms.Textarea(attrs={"rows": 2, "cols": 50})}
+        kwargs["widgets"] = {"text_en": forms.Textarea(attrs={"rows": 2})}
         return super().get_formset(request, obj, **kwargs)
 
     @admin.display(description=_("details"))
@@ -94,25 +102,22 @@ class QuestionInline(LockedWhenPublished, SortableTabularInline):
         return format_html('<a href="{}">{}</a>', url, _("Choices, guidance…"))
 
 
-class ChoiceInline(LockedWhenPublished, SortableTabularInline):
+class ChoiceInline(LockedWhenPublished, SortableStackedInline):
     model = Choice
     ordering = ["order"]
     fields = [
         "order",
-        "code",
+        ("code", "score", "min_value"),
+        ("exclusive", "justify"),
         "label_en",
         "label_zh_hans",
-        "score",
-        "min_value",
-        "exclusive",
-        "justify",
         "description_en",
         "description_zh_hans",
     ]
     extra = 0
 
     def get_formset(self, request, obj=None, **kwargs):
-        rows = forms.Textarea(attrs={"rows": 2, "cols": 30})
+        rows = forms.Textarea(attrs={"rows": 2})
         kwargs["widgets"] = {"description_en": rows, "description_zh_hans": rows}
         return super().get_formset(request, obj, **kwargs)
 

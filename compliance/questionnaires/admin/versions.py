@@ -149,6 +149,9 @@ class QuestionnaireVersionAdmin(RefusesLockedChanges, SortableAdminBase, admin.M
     inlines = [SectionInline, BandInline, SourceInline]
     change_form_template = "admin/questionnaires/questionnaireversion/change_form.html"
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def get_queryset(self, request):
         return (
             super()
