@@ -21,6 +21,7 @@ from compliance.questionnaires.document import (
     default_choices,
 )
 from compliance.questionnaires.models import Question
+from compliance.questionnaires.selectors import load_version
 from compliance.questionnaires.services import publish_version
 from compliance.scoring import BandSpec
 
@@ -42,6 +43,25 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def questionnaire_editor(**fields):
+    """Staff in the "Questionnaire editors" group (not a superuser), as
+    `manage.py setup_demo_editor` makes one. The group comes from a data migration, which
+    a transactional test before this one may have flushed: it is made again then."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    migration = import_module(
+        "compliance.questionnaires.migrations.0002_questionnaire_editor_group"
+    )
+    if not Group.objects.filter(name=migration.GROUP).exists():
+        migration.create_group(apps, None)
+    user = UserFactory(is_staff=True, **fields)
+    user.groups.add(Group.objects.get(name=migration.GROUP))
+    return user
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -85,6 +105,22 @@ def give(assessment, user, code, *choices, **values):
         [Submitted(question, AnswerInput(choice_codes=tuple(choices), **values), None)],
         user,
     )
+
+
+def answer_all(assessment, user, comment: str = "Checked.", text: str = "Noted.") -> None:
+    """Every question of the assessment's version answered: the first choice that has a
+    full score where there is one, else the first, else a text."""
+    items = []
+    for question in load_version(assessment.version).questions.values():
+        choices = list(question.choices.all())
+        full = [c for c in choices if c.score == 1] or choices
+        value = (
+            AnswerInput(choice_codes=(full[0].code,), comment=comment)
+            if choices
+            else AnswerInput(value_text=text)
+        )
+        items.append(Submitted(question, value, None))
+    save_answers(assessment, items, user)
 
 
 def version_with(size: int, slug: str):

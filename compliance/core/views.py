@@ -1,4 +1,5 @@
-"""Project-level pages: the home page, the health check and /favicon.ico."""
+"""Project-level pages: the home page, the health check, /favicon.ico and the page of a
+form refused by the CSRF check."""
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -11,6 +12,13 @@ from django.views.decorators.http import require_GET
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused by the CSRF check (settings.CSRF_FAILURE_VIEW): a page of the site, in
+    the user's language, that says what to do. Django's own page has an inline <style>,
+    which the Content-Security-Policy refuses. Django's middleware logs the reason."""
+    return render(request, "403_csrf.html", status=403)
 
 
 @never_cache

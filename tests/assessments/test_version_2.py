@@ -6,10 +6,7 @@ from django.core.management import call_command
 
 from compliance.assessments.models import Answer
 from compliance.assessments.services import (
-    AnswerInput,
-    Submitted,
     create_assessment,
-    save_answers,
     submit,
 )
 from compliance.questionnaires.models import QuestionnaireVersion
@@ -17,23 +14,7 @@ from compliance.questionnaires.selectors import forget_loaded_versions, load_ver
 from compliance.reports.jobs import produce
 from compliance.reports.models import ReportFile
 from compliance.reports.pdf import prepare
-from tests.factories import default_fixture_of_version_1
-
-
-def answer_all(assessment, user) -> None:
-    """Every question of the assessment's version answered: the first choice that has a
-    full score where there is one, else the first, else a text."""
-    items = []
-    for question in load_version(assessment.version).questions.values():
-        choices = list(question.choices.all())
-        full = [c for c in choices if c.score == 1] or choices
-        value = (
-            AnswerInput(choice_codes=(full[0].code,), comment="Checked.")
-            if choices
-            else AnswerInput(value_text="Noted.")
-        )
-        items.append(Submitted(question, value, None))
-    save_answers(assessment, items, user)
+from tests.factories import answer_all, default_fixture_of_version_1
 
 
 @pytest.fixture

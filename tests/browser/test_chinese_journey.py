@@ -51,13 +51,13 @@ def test_chinese_from_login_to_pdf_and_back(live_server, page, screenshot):
     expect(page.get_by_role("heading", name="关键项缺陷")).to_be_visible()
     screenshot("results-zh")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="下载 PDF").click()
+        page.get_by_role("link", name="完整报告（PDF）").click()
     reader = PdfReader(io.BytesIO(download_info.value.path().read_bytes()))
     text = "".join(p.extract_text() for p in reader.pages).replace("\n", "")
     assert "评估摘要" in text and "合规政策声明与管理层承诺" in text
     assert "草稿" in text
 
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="English", exact=True).click()
     expect(page.get_by_role("heading", name="Critical findings")).to_be_visible()
     membership.user.refresh_from_db()
     assert membership.user.preferred_language == "en"

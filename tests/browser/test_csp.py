@@ -6,56 +6,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from compliance.questionnaires.services import new_draft_from
+from tests.browser.watch import Refusals
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Runs in every document before its own scripts (Playwright injects it, outside the policy).
-LISTEN = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.reportViolation({
-    page: location.pathname,
-    directive: event.effectiveDirective,
-    blocked: event.blockedURI,
-    source: event.sourceFile + ":" + event.lineNumber,
-    sample: event.sample,
-  });
-}, true);
-"""
-
-
-class Refusals:
-    """What the browser refused or complained about, page by page."""
-
-    def __init__(self, page: Page):
-        self.page = page
-        self.violations: list[dict] = []
-        self.console: list[str] = []
-        page.expose_function("reportViolation", self._violation)
-        page.add_init_script(LISTEN)
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.console.append(f"page error: {error}"))
-
-    def _violation(self, details: dict) -> None:
-        self.violations.append(details)
-
-    def _console(self, message) -> None:
-        if message.type in ("error", "warning"):
-            self.console.append(f"{message.type} on {self.page.url}: {message.text}")
-
-    def visit(self, url: str) -> None:
-        response = self.page.goto(url)
-        assert response.status == 200, url
-        self.settle()
-
-    def settle(self) -> None:
-        """Violation reports are queued tasks; let them arrive."""
-        self.page.wait_for_load_state("load")
-        self.page.wait_for_timeout(150)
-
-    def assert_none(self) -> None:
-        assert self.violations == []
-        assert self.console == []
 
 
 @pytest.fixture
@@ -169,7 +123,7 @@ def test_admin_under_the_policy(live_server, page, refusals, editor, assessment,
         refusals.visit(base + path)
     # Editing a draft question: the inline formsets add rows with the admin's scripts.
     page.goto(f"{base}/admin/questionnaires/question/{question.pk}/change/")
-    rows = page.locator("#choices-group tr.form-row.dynamic-choices")
+    rows = page.locator("#choices-group .inline-related.dynamic-choices")
     existing = rows.count()
     page.get_by_text("Add another Choice").click()
     expect(rows).to_have_count(existing + 1)
@@ -182,3 +136,18 @@ def test_admin_under_the_policy(live_server, page, refusals, editor, assessment,
     screenshot("admin-version")
     refusals.settle()
     refusals.assert_none()
+
+
+def test_a_form_refused_by_the_csrf_check_under_the_policy(live_server, page, refusals):
+    """A form sent without the CSRF cookie (cookies blocked, or the page older than a log
+    in) gets a page of the site: Django's own has an inline <style> the policy refuses."""
+    refusals.visit(f"{live_server.url}/accounts/login/")
+    page.context.clear_cookies(name="csrftoken")
+    page.get_by_label("Email address").fill("someone@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    refusals.expected_status = 403
+    with page.expect_navigation():
+        page.get_by_role("main").get_by_role("button", name="Log in").click()
+    refusals.settle()
+    refusals.assert_none()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The form could not be sent")

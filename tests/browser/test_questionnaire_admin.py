@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from compliance.questionnaires.models import Question, QuestionnaireVersion
 from compliance.questionnaires.services import import_questionnaire
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, questionnaire_editor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,18 +15,8 @@ SAMPLE = Path(__file__).resolve().parent.parent / "questionnaires" / "sample.yam
 
 
 def test_admin_edits_a_draft_publishes_it_and_finds_it_read_only(live_server, page, screenshot):
-    from importlib import import_module
-
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    # The group comes from a data migration; transactional tests before this one flushed it.
-    import_module(
-        "compliance.questionnaires.migrations.0002_questionnaire_editor_group"
-    ).create_group(apps, None)
     version = import_questionnaire(SAMPLE.read_text(encoding="utf-8"))
-    editor = UserFactory(email="editor@example.com", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Questionnaire editors"))
+    editor = questionnaire_editor(email="editor@example.com")
 
     page.goto(f"{live_server.url}/admin/login/")
     page.get_by_label("Email address").fill(editor.email)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
@@ -235,6 +236,19 @@ def test_error_pages_carry_the_policy_too(editor_client):
     assert response.status_code == 404
     assert policy(response)["script-src"] == ["'self'"]
     assert inline_code(response.content.decode()) == []
+
+
+def test_a_form_refused_by_the_csrf_check_gets_a_page_of_the_site_without_inline_style():
+    """Django's own CSRF failure page has an inline <style>, which the policy refuses (the
+    browser console says so): a stale form (a tab left open while logging in elsewhere)
+    gets the site's page instead, in the user's language."""
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.post(reverse("login"), {"username": "a@example.com"}, secure=True)
+    assert response.status_code == 403
+    assert [t.name for t in response.templates][:2] == ["403_csrf.html", "base.html"]
+    assert inline_code(response.content.decode()) == []
+    assert policy(response)["style-src"] == ["'self'"]
+    assert '<html lang="zh-hans">' in response.content.decode()
 
 
 def test_the_report_document_runs_no_script_and_only_its_own_page_frames_it(
