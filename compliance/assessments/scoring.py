@@ -19,12 +19,12 @@ def answer_data(answer: Answer) -> AnswerData:
     )
 
 
-def answers_by_code(assessment: Assessment) -> dict[str, Answer]:
-    answers = (
-        Answer.objects.filter(assessment=assessment)
-        .annotate(code=F("question__code"))
-        .select_related("updated_by")
-    )
+def answers_by_code(assessment: Assessment, people: bool = True) -> dict[str, Answer]:
+    """The assessment's answers by question code, each with its last author unless
+    ``people`` is false (scoring needs none: half the objects to build)."""
+    answers = Answer.objects.filter(assessment=assessment).annotate(code=F("question__code"))
+    if people:
+        answers = answers.select_related("updated_by")
     return {answer.code: answer for answer in answers}
 
 

@@ -128,6 +128,10 @@ class SaveOutcome:
     answers: dict[str, Answer] = field(default_factory=dict)
     #: What the page now holds of each saved answer (its new ``loaded`` value).
     tokens: dict[str, str] = field(default_factory=dict)
+    #: The result of every answer of the assessment as this save left them, read under
+    #: its lock (when something was saved): the page that saved shows the progress from
+    #: it instead of reading and scoring the assessment again.
+    result: Result | None = None
 
 
 def loaded_token(answer: Answer | None, shown: AnswerInput | None = None) -> str:
@@ -217,12 +221,11 @@ def save_answers(
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not assessment.is_draft:
         raise AssessmentLocked(_("This assessment is submitted and locked."))
-    existing = {
-        answer.question_id: answer
-        for answer in Answer.objects.filter(
-            assessment=assessment, question__in=[item.question for item in submitted]
-        ).select_related("updated_by")
-    }
+    # Every answer, read once under the lock: the page's own to compare with, all of them
+    # to score the assessment's progress after the save (no second read). Their authors
+    # are not joined: only a clash names one (read then, before it is replaced).
+    stored_answers = answers_by_code(assessment, people=False)
+    existing = {answer.question_id: answer for answer in stored_answers.values()}
     outcome = SaveOutcome()
     to_create, to_update = [], []
     # The answer fields that change in at least one updated row: a bulk update costs a
@@ -280,7 +283,8 @@ def save_answers(
         )
     if outcome.saved:
         assessment.last_changed_by = user
-        refresh_progress(assessment, content)
+        stored_answers.update(outcome.answers)
+        outcome.result = refresh_progress(assessment, content, stored_answers)
     return outcome
 
 
@@ -299,15 +303,24 @@ def _changes(item: Submitted, stored: AnswerInput) -> tuple[set[str], set[str]]:
     return mine, theirs
 
 
-def refresh_progress(assessment: Assessment, content: LoadedVersion | None = None) -> None:
+def refresh_progress(
+    assessment: Assessment,
+    content: LoadedVersion | None = None,
+    answers: dict[str, Answer] | None = None,
+) -> Result:
+    """Record how far the assessment is answered; ``answers`` are all of its answers as
+    they stand (read again when not given)."""
     content = content or load_version(assessment.version)
-    result = compute_result(content, answers_by_code(assessment))
+    result = compute_result(
+        content, answers if answers is not None else answers_by_code(assessment)
+    )
     Assessment.objects.filter(pk=assessment.pk).update(
         answered_count=result.answered,
         applicable_count=result.applicable,
         last_changed_at=timezone.now(),
         last_changed_by=assessment.last_changed_by,
     )
+    return result
 
 
 @dataclass(frozen=True)

@@ -228,7 +228,8 @@ def _section_response(
 
 
 def _autosave_response(request, page: selectors.SectionPage, outcome, invalid) -> HttpResponse:
-    result = compute_result(page.content, page.answers)
+    # The save scored the answers it read under the lock; a save of nothing did not.
+    result = outcome.result or compute_result(page.content, page.answers)
     hidden = result.sections[page.number - 1].hidden
     questions = page.content.questions
     response = render(

@@ -45,3 +45,78 @@ def test_the_counts_are_equal(editor_client, editor):
             editor_client.post(url, post_data(size))
         counts[size] = (len(page), len(save))
     assert counts[5] == counts[50]
+
+
+def test_an_autosave_of_one_changed_answer_reads_the_answers_once_under_the_lock(
+    editor_client, editor, default_v2
+):
+    """The autosave of the default questionnaire's biggest section, one answer changed:
+    the session, the user, the assessment and the page's answers (the access rule and the
+    page), then under the assessment's lock one read of every answer, the answer's update
+    and its history, and the progress. The progress is scored once, from that read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from compliance.assessments.models import Answer
+    from compliance.questionnaires.selectors import load_version
+    from tests.factories import answer_all
+
+    assessment = create_assessment(
+        organisation=editor.organisation, version=default_v2, title="t", user=editor.user
+    )
+    answer_all(assessment, editor.user)
+    content = load_version(default_v2)
+    biggest = max(
+        range(len(content.sections)), key=lambda i: len(content.sections[i].questions.all())
+    )
+    url = reverse("assessment_section", args=[assessment.uuid, biggest + 1])
+    page = editor_client.get(url)
+    data = _posted_form(page.content.decode())
+    comment = next(name for name in data if name.endswith("-comment"))
+    data[comment] = ["Changed once."]
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_client.post(url, data, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response["X-Autosave"] == "saved"
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) <= 9, "\n".join(statements)
+    reads = [sql for sql in statements if sql.startswith('SELECT "assessments_answer"')]
+    assert len(reads) == 2  # the page's, then one under the lock
+    code = comment.removesuffix("-comment")
+    assert Answer.objects.get(assessment=assessment, question__code=code).comment == "Changed once."
+
+
+def _posted_form(html: str) -> dict[str, list[str]]:
+    """What a browser posts of a section page's form: inputs, checked boxes, textareas."""
+    from html.parser import HTMLParser
+
+    class Form(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.fields: list[list[str]] = []
+            self.textarea = False
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            name = attrs.get("name")
+            if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
+                if attrs.get("type") in ("radio", "checkbox") and "checked" not in attrs:
+                    return
+                self.fields.append([name, attrs.get("value") or ""])
+            elif tag == "textarea" and name:
+                self.fields.append([name, ""])
+                self.textarea = True
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.fields[-1][1] += data
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                self.textarea = False
+
+    form = Form()
+    form.feed(html)
+    posted: dict[str, list[str]] = {}
+    for name, value in form.fields:
+        posted.setdefault(name, []).append(value)
+    return posted
