@@ -17,6 +17,7 @@ from compliance.questionnaires.models import Question, QuestionnaireVersion
 from compliance.questionnaires.selectors import LoadedVersion, load_version
 from compliance.scoring import Result, Status
 
+from . import signals
 from .models import Answer, Assessment, AssessmentEvent
 from .scoring import answers_by_code, compute_result
 
@@ -372,6 +373,7 @@ def submit(assessment: Assessment, user) -> Assessment:
     AssessmentEvent.objects.create(
         assessment=assessment, kind=AssessmentEvent.Kind.SUBMITTED, user=user
     )
+    transaction.on_commit(lambda: signals.submitted.send(sender=Assessment, assessment=assessment))
     return assessment
 
 

@@ -48,3 +48,45 @@ def render_report(assessment_uuid: str, language: str, variant: str = "", kind: 
         logger.warning("Report %s (%s) not rendered: %s", assessment_uuid, language, error.detail)
         raise
     return {"key": row.key, "status": row.status}
+
+
+@task()
+def prerender_reports(assessment_uuid: str) -> dict:
+    """Render every document of a submitted assessment in every language (the board
+    summary and the full report, in English and Chinese), so that the first download is
+    a stored file. A render someone has already asked for is not done twice (``produce``
+    claims each content key once)."""
+    assessment = (
+        Assessment.objects.select_related("organisation", "version__questionnaire")
+        .filter(uuid=assessment_uuid)
+        .first()
+    )
+    if assessment is None or assessment.is_draft:
+        return {"status": "skipped"}  # deleted, or reopened since it was submitted
+    done = {}
+    for language, _name in settings.LANGUAGES:
+        for kind in KINDS:
+            try:
+                row, _pdf = produce(assessment, language, None, kind=kind)
+            except RenderError as error:
+                logger.warning(
+                    "Report %s (%s, %s) not rendered: %s",
+                    assessment_uuid,
+                    language,
+                    kind,
+                    error.detail,
+                )
+                done[f"{language}/{kind}"] = "failed"
+            else:
+                done[f"{language}/{kind}"] = row.status
+    return done
+
+
+def prerender_on_submission(sender, assessment, **kwargs) -> None:
+    """On a submission, queue the renders of its reports, when a worker renders them: with
+    the immediate backend they would hold the submitting request (a download renders its
+    document when asked for instead)."""
+    from .jobs import runs_in_the_request
+
+    if not runs_in_the_request():
+        prerender_reports.enqueue(str(assessment.uuid))

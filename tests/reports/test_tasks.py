@@ -147,6 +147,49 @@ def test_the_worker_renders_and_the_download_follows(database_tasks, editor_clie
     assert DBTaskResult.objects.count() == 1  # nothing queued again
 
 
+def test_a_submission_has_its_reports_rendered_before_anyone_asks(
+    database_tasks, editor_client, assessment, editor, django_capture_on_commit_callbacks
+):
+    """With workers, submitting queues the renders of both documents in both languages;
+    each first download is then a stored file, not a waiting page."""
+    from compliance.assessments.services import submit
+    from tests.factories import answer_all
+
+    answer_all(assessment, editor.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(assessment, editor.user)
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "compliance.reports.tasks.prerender_reports"
+    run_worker()
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL", task.traceback
+    rows = ReportFile.objects.filter(assessment=assessment, status=ReportFile.Status.READY)
+    assert sorted(rows.values_list("language", "kind")) == [
+        ("en", "board"),
+        ("en", "full"),
+        ("zh-hans", "board"),
+        ("zh-hans", "full"),
+    ]
+    for params in ({"lang": "en"}, {"lang": "zh-hans", "variant": "board"}):
+        download = editor_client.get(pdf_url(assessment), params)
+        assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert DBTaskResult.objects.count() == 1  # nothing queued by the downloads
+
+
+def test_with_the_immediate_backend_a_submission_renders_nothing(
+    editor_client, assessment, editor, django_capture_on_commit_callbacks
+):
+    """Renders inside the request would hold the submission: a download renders its
+    document when asked for instead."""
+    from compliance.assessments.services import submit
+    from tests.factories import answer_all
+
+    answer_all(assessment, editor.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(assessment, editor.user)
+    assert not ReportFile.objects.exists()
+
+
 def test_a_failed_render_leaves_the_assessment_alone_and_offers_a_retry(
     settings, editor_client, assessment, editor
 ):
