@@ -218,6 +218,21 @@ if TASK_BACKEND not in TASK_BACKENDS:
     sys.stderr.write(f"TASK_BACKEND must be one of: {', '.join(TASK_BACKENDS)}.\n")
     raise SystemExit(1)
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default"]}}
+
+# Caches: each process's own memory. "pages" keeps the results page of a submitted
+# assessment, rendered once per language (compliance/reports/views.py); its key covers
+# everything the page shows, and a process holds at most 200 of them (about 40 MB at
+# most). It stays per process: a cache shared across deployments would also need the
+# code's version in the key.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+}
 # Generated files (rendered reports) go through STORAGES["default"]: the file system under
 # MEDIA_ROOT here, shared by every web and worker process, or object storage through
 # django-storages (docs/deployment.md). They are never served by URL, only through the

@@ -24,10 +24,15 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture(autouse=True)
 def _fresh_version_store():
-    """Each test loads questionnaire versions afresh, so that query counts are its own."""
+    """Each test loads questionnaire versions afresh, so that query counts are its own,
+    and renders its own results pages."""
+    from django.core.cache import caches
+
     forget_loaded_versions()
+    caches["pages"].clear()
     yield
     forget_loaded_versions()
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """The results page and the exports; each gets its assessment through the access rule."""
 
+import hashlib
 import re
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -7,8 +8,10 @@ from urllib.parse import urlencode
 from csp.decorators import csp_replace, csp_update
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,13 +20,14 @@ from django.utils.text import slugify
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
+from compliance.assessments.models import Answer
 from compliance.assessments.selectors import assessment_or_404
 
 from . import charts, exports
 from .jobs import request_report, rerender_lost_file
 from .models import ReportFile
 from .pdf import FULL, KINDS, STATIC_SCHEME, VARIANTS, html_for, prepare
-from .presentation import build_report
+from .presentation import build_report, previous_assessment
 
 #: After this long in the queue, the waiting page says that no worker has taken the job.
 WAITING_LONG = timedelta(seconds=30)
@@ -222,19 +226,66 @@ def report_document(request: HttpRequest, assessment) -> HttpResponse:
     return HttpResponse(html)
 
 
+#: The cache of rendered results pages (settings.CACHES).
+RESULTS_CACHE = "pages"
+
+
+def _results_key(assessment) -> str:
+    """What a submitted assessment's results page shows, as a cache key: the assessment
+    as submitted (its answers and result are frozen with it), the earlier assessment it
+    is compared with, the names of who answered, and the language. The questionnaire
+    version is published, so immutable."""
+    previous = previous_assessment(assessment)
+    people = sorted(
+        set(
+            Answer.objects.filter(assessment=assessment).values_list(
+                "updated_by__first_name", "updated_by__last_name", "updated_by__email"
+            )
+        ),
+        key=str,
+    )
+    parts = [
+        "results",
+        str(assessment.uuid),
+        assessment.submitted_at.isoformat(),
+        assessment.title,
+        translation.get_language(),
+        f"{previous.uuid}/{previous.submitted_at.isoformat()}" if previous else "",
+        repr(people),
+    ]
+    return "results:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _results_body(request: HttpRequest, assessment) -> str:
+    """The results page below its header. A submitted assessment's is rendered once and
+    kept (a draft's answers change; in DEBUG, so are templates)."""
+
+    def render_body() -> str:
+        report = build_report(assessment)
+        context = {"assessment": assessment, "report": report, "bars": charts.section_bars(report)}
+        return render_to_string("reports/_results_body.html", context, request)
+
+    if assessment.is_draft or settings.DEBUG:
+        return render_body()
+    cache, key = caches[RESULTS_CACHE], _results_key(assessment)
+    body = cache.get(key)
+    if body is None:
+        body = render_body()
+        cache.set(key, body)
+    return body  # a template's output: a SafeString, kept as such by the cache
+
+
 @login_required
 @require_safe
 def results(request: HttpRequest, assessment) -> HttpResponse:
     assessment, membership = assessment_or_404(request.user, assessment)
-    report = build_report(assessment)
     return render(
         request,
         "reports/results.html",
         {
             "assessment": assessment,
             "membership": membership,
-            "report": report,
-            "bars": charts.section_bars(report),
+            "body": _results_body(request, assessment),
         },
     )
 

@@ -145,3 +145,54 @@ def test_the_results_and_the_report_say_who_answered(editor_client, answered, ed
     assert f'id="respondents">Answered by: {expected}' in page
     html = html_for(answered, "en")
     assert "Answered by</td><td>" + expected in html
+
+
+def test_a_submitted_assessments_results_are_rendered_once_per_language(
+    editor_client, editor, default_v2, django_assert_max_num_queries
+):
+    """A submitted assessment's answers and result are frozen: its results page is built
+    once per language and kept. What it shows still follows what can change: a reopened
+    and resubmitted assessment, a renamed respondent, a new previous assessment."""
+    from compliance.assessments.services import create_assessment, reopen
+    from tests.factories import answer_all
+
+    assessment = create_assessment(
+        organisation=editor.organisation, version=default_v2, title="<i>FY</i>", user=editor.user
+    )
+    answer_all(assessment, editor.user)
+    assessment = submit(assessment, editor.user)
+    url = results_url(assessment)
+    first = editor_client.get(url).content.decode()
+    assert "&lt;i&gt;FY&lt;/i&gt;" in first and "<i>FY</i>" not in first  # kept escaped
+    from django.core.cache import caches
+
+    from compliance.reports.views import RESULTS_CACHE, _results_key
+
+    kept = caches[RESULTS_CACHE].get(_results_key(assessment))
+    assert kept is not None and kept in first
+    # Session, user, the assessment, the header's memberships, the key's two reads.
+    with django_assert_max_num_queries(7):
+        again = editor_client.get(url).content.decode()
+
+    def body(page: str) -> str:  # below the header (its forms carry a fresh CSRF token)
+        return page[page.index('<h1 class="h3 mb-1">') : page.index("</main>")]
+
+    assert body(again) == body(first)
+
+    editor_client.cookies["django_language"] = "zh-hans"
+    chinese = editor_client.get(url).content.decode()
+    assert "评估结果" in chinese
+    del editor_client.cookies["django_language"]
+
+    editor.user.first_name, editor.user.last_name = "Mei", "Lin"
+    editor.user.save()
+    assert "Mei Lin" in editor_client.get(url).content.decode()
+
+    assessment = submit(reopen(assessment, editor.user), editor.user)
+    later = create_assessment(
+        organisation=editor.organisation, version=default_v2, title="FY2027", user=editor.user
+    )
+    answer_all(later, editor.user)
+    later = submit(later, editor.user)
+    page = editor_client.get(results_url(later)).content.decode()
+    assert "Since “&lt;i&gt;FY&lt;/i&gt;”" in page
