@@ -305,3 +305,41 @@ def wrk(url: str, cookie: str | None, seconds: int = 6) -> float:
     if errors:
         raise RuntimeError(f"{url} answered errors under load:\n{output}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def form_fields(html: str) -> dict[str, list[str]]:
+    """What a browser posts of a page's form: its inputs (checked ones only, for radio
+    buttons and checkboxes) and textareas."""
+    from html.parser import HTMLParser
+
+    class Form(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fields: list[list[str]] = []
+            self.textarea = False
+
+        def handle_starttag(self, tag, attrs) -> None:
+            attrs = dict(attrs)
+            name = attrs.get("name")
+            if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
+                if attrs.get("type") in ("radio", "checkbox") and "checked" not in attrs:
+                    return
+                self.fields.append([name, attrs.get("value") or ""])
+            elif tag == "textarea" and name:
+                self.fields.append([name, ""])
+                self.textarea = True
+
+        def handle_data(self, data) -> None:
+            if self.textarea:
+                self.fields[-1][1] += data
+
+        def handle_endtag(self, tag) -> None:
+            if tag == "textarea":
+                self.textarea = False
+
+    form = Form()
+    form.feed(html)
+    posted: dict[str, list[str]] = {}
+    for name, value in form.fields:
+        posted.setdefault(name, []).append(value)
+    return posted

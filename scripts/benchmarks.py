@@ -40,6 +40,7 @@ from compliance.assessments.services import (  # noqa: E402
     Submitted,
     create_assessment,
     save_answers,
+    submit,
 )
 from compliance.organisations.services import ensure_demo_account  # noqa: E402
 from compliance.questionnaires.models import QuestionnaireVersion  # noqa: E402
@@ -103,6 +104,47 @@ def complete_default_assessment():
     return assessment
 
 
+def default_version():
+    """Version 2 of the default questionnaire, what users start (loaded once)."""
+    if not QuestionnaireVersion.objects.filter(
+        questionnaire__slug="cn-export-control-icp"
+    ).exists():
+        call_command("loaddata", "default_questionnaire", verbosity=0)
+    return QuestionnaireVersion.objects.filter(questionnaire__slug="cn-export-control-icp").latest(
+        "number"
+    )
+
+
+def answered_default(organisation, user, title: str, submitted: bool):
+    """An assessment of the default questionnaire with every question answered (full
+    marks every third question, the rest spread over the choices, a comment where a
+    choice asks for one), submitted or left a draft: what users actually have."""
+    version = default_version()
+    assessment = create_assessment(
+        organisation=organisation, version=version, title=title, user=user
+    )
+    items = []
+    for index, question in enumerate(load_version(version).questions.values()):
+        choices = [choice for choice in question.choices.all() if not choice.exclusive]
+        if choices:
+            choice = choices[0] if index % 3 == 0 else choices[index % len(choices)]
+            value = AnswerInput(choice_codes=(choice.code,), comment="Benchmark comment.")
+        elif question.type == "date":
+            value = AnswerInput(value_date=datetime.date(2026, 3, 31))
+        elif question.type == "number":
+            value = AnswerInput(value_number=12)
+        else:
+            value = AnswerInput(value_text="Benchmark answer")
+        items.append(Submitted(question, value, None))
+    save_answers(assessment, items, user)
+    return submit(assessment, user) if submitted else assessment
+
+
+def biggest_section(version) -> int:
+    sections = load_version(version).sections
+    return 1 + max(range(len(sections)), key=lambda i: len(sections[i].questions.all()))
+
+
 def section_post(size: int = 20, answer: str = "yes") -> dict:
     return {f"q{i}-answer": answer for i in range(size)} | {"save": ""}
 
@@ -160,6 +202,8 @@ def bench_save() -> list[Row]:
     view = timed(lambda: client.get(url), rounds)
     answers = iter(["no", "yes"] * rounds)
     save = timed(lambda: client.post(url, section_post(answer=next(answers))), rounds)
+    login = timed(lambda: Client().get(reverse("login")), rounds)
+    autosave = _autosave_of_one_answer(organisation, user, rounds)
     return [
         ("Section page view, 20 questions (baseline)", f"{view * 1000:.1f} ms", "1.00"),
         (
@@ -167,7 +211,35 @@ def bench_save() -> list[Row]:
             f"{save * 1000:.1f} ms",
             f"{save / view:.2f}",
         ),
+        ("Login page, in process (baseline)", f"{login * 1000:.1f} ms", "1.00"),
+        (
+            "Autosave of one changed answer, default questionnaire's biggest section / login",
+            f"{autosave * 1000:.1f} ms",
+            f"{autosave / login:.2f}",
+        ),
     ]
+
+
+def _autosave_of_one_answer(organisation, user, rounds: int) -> float:
+    """Server time of an htmx autosave that changes one comment of the biggest section
+    of a complete default-questionnaire assessment (the whole form is posted, as the
+    browser does)."""
+    assessment = answered_default(organisation, user, "Autosave", submitted=False)
+    client = Client()
+    client.force_login(user)
+    number = biggest_section(assessment.version)
+    url = reverse("assessment_section", args=[assessment.uuid, number])
+    data = benchdata.form_fields(client.get(url).content.decode())
+    comment = next(name for name in data if name.endswith("-comment"))
+    texts = iter(f"Changed {n}." for n in range(10 * rounds + 10))
+
+    def autosave():
+        data[comment] = [next(texts)]
+        response = client.post(url, data, headers={"HX-Request": "true"})
+        assert response["X-Autosave"] == "saved", response.content[:300]
+
+    autosave()
+    return timed(autosave, rounds)
 
 
 _VERSIONS: dict[int, object] = {}
@@ -278,6 +350,9 @@ def bench_http(label: str) -> list[Row]:
     """Throughput under gunicorn with production settings, relative to the login page."""
     organisation, user = benchdata.member(f"http-{secrets.token_hex(4)}@bench.example")
     assessment = benchdata.half_answered(_version(20), organisation, user, "HTTP")
+    draft = answered_default(organisation, user, "Default, draft", submitted=False)
+    done = answered_default(organisation, user, "Default, submitted", submitted=True)
+    biggest = biggest_section(draft.version)
     cookie = benchdata.session_cookie(user)
     port = benchdata.free_port()
     server = benchdata.start_gunicorn(port)
@@ -287,6 +362,19 @@ def bench_http(label: str) -> list[Row]:
             "login page (baseline)": ("/accounts/login/", None),
             "section page, 20 questions": (f"/assessments/{assessment.uuid}/sections/1/", cookie),
             "results page, 20 questions": (f"/assessments/{assessment.uuid}/results/", cookie),
+            "default questionnaire: section 1": (f"/assessments/{draft.uuid}/sections/1/", cookie),
+            f"default questionnaire: biggest section ({biggest})": (
+                f"/assessments/{draft.uuid}/sections/{biggest}/",
+                cookie,
+            ),
+            "default questionnaire: results, draft": (
+                f"/assessments/{draft.uuid}/results/",
+                cookie,
+            ),
+            "default questionnaire: results, submitted": (
+                f"/assessments/{done.uuid}/results/",
+                cookie,
+            ),
         }
         rates = {}
         for name, (path, page_cookie) in pages.items():

@@ -86,37 +86,13 @@ def test_an_autosave_of_one_changed_answer_reads_the_answers_once_under_the_lock
 
 
 def _posted_form(html: str) -> dict[str, list[str]]:
-    """What a browser posts of a section page's form: inputs, checked boxes, textareas."""
-    from html.parser import HTMLParser
+    """What a browser posts of the page's form: the benchmark's own reader of forms
+    (scripts/benchdata.py, which importing leaves alone)."""
+    import importlib.util
+    from pathlib import Path
 
-    class Form(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.fields: list[list[str]] = []
-            self.textarea = False
-
-        def handle_starttag(self, tag, attrs):
-            attrs = dict(attrs)
-            name = attrs.get("name")
-            if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
-                if attrs.get("type") in ("radio", "checkbox") and "checked" not in attrs:
-                    return
-                self.fields.append([name, attrs.get("value") or ""])
-            elif tag == "textarea" and name:
-                self.fields.append([name, ""])
-                self.textarea = True
-
-        def handle_data(self, data):
-            if self.textarea:
-                self.fields[-1][1] += data
-
-        def handle_endtag(self, tag):
-            if tag == "textarea":
-                self.textarea = False
-
-    form = Form()
-    form.feed(html)
-    posted: dict[str, list[str]] = {}
-    for name, value in form.fields:
-        posted.setdefault(name, []).append(value)
-    return posted
+    path = Path(__file__).resolve().parents[2] / "scripts" / "benchdata.py"
+    spec = importlib.util.spec_from_file_location("benchdata", path)
+    benchdata = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchdata)
+    return benchdata.form_fields(html)
