@@ -24,6 +24,15 @@ from .pdf import FULL, KINDS, VARIANTS, RenderError
 logger = logging.getLogger(__name__)
 
 
+def _assessment(assessment_uuid: str) -> Assessment | None:
+    """The assessment a task renders, with what its report prints; None once deleted."""
+    return (
+        Assessment.objects.select_related("organisation", "version__questionnaire")
+        .filter(uuid=assessment_uuid)
+        .first()
+    )
+
+
 @task()
 def render_report(assessment_uuid: str, language: str, variant: str = "", kind: str = FULL) -> dict:
     """Render and store the PDF of the assessment's report as it stands when the task runs."""
@@ -35,11 +44,7 @@ def render_report(assessment_uuid: str, language: str, variant: str = "", kind: 
         raise ValueError(
             f"No such report: language {language!r}, variant {variant!r}, kind {kind!r}"
         )
-    assessment = (
-        Assessment.objects.select_related("organisation", "version__questionnaire")
-        .filter(uuid=assessment_uuid)
-        .first()
-    )
+    assessment = _assessment(assessment_uuid)
     if assessment is None:
         return {"status": "deleted"}  # deleted since it was asked for: nothing to render
     try:
@@ -56,11 +61,7 @@ def prerender_reports(assessment_uuid: str) -> dict:
     summary and the full report, in English and Chinese), so that the first download is
     a stored file. A render someone has already asked for is not done twice (``produce``
     claims each content key once)."""
-    assessment = (
-        Assessment.objects.select_related("organisation", "version__questionnaire")
-        .filter(uuid=assessment_uuid)
-        .first()
-    )
+    assessment = _assessment(assessment_uuid)
     if assessment is None or assessment.is_draft:
         return {"status": "skipped"}  # deleted, or reopened since it was submitted
     done = {}
