@@ -34,10 +34,13 @@ from .model import (
     BandSpec,
     CriticalFinding,
     Gap,
+    Progress,
     QuestionnaireSpec,
     QuestionResult,
     QuestionSpec,
+    QuestionStatus,
     Result,
+    SectionProgress,
     SectionResult,
     ShowIfSpec,
     Status,
@@ -215,15 +218,44 @@ def score(spec: QuestionnaireSpec, answers: Mapping[str, AnswerData]) -> Result:
     )
 
 
+def progress(spec: QuestionnaireSpec, answers: Mapping[str, AnswerData]) -> Progress:
+    """Every question's status and the answered and applicable counts, as ``score``
+    gives them, without the points: the cheap part of scoring, for a page being filled
+    in (its progress bar and sidebar) and for the progress a save records."""
+    visible, shown = _visibility(spec, answers)
+    sections = []
+    answered = applicable = 0
+    for section in spec.sections:
+        statuses = tuple(
+            QuestionStatus(
+                question.code,
+                question_status(question, answers.get(question.code), question.code in visible),
+            )
+            for question in section.questions
+        )
+        for item in statuses:
+            applicable += item.status.applicable
+            answered += item.status == Status.ANSWERED
+        sections.append(SectionProgress(section.code, statuses, section.code in shown))
+    return Progress(tuple(sections), answered, applicable)
+
+
+def question_status(question: QuestionSpec, answer: AnswerData | None, visible: bool) -> Status:
+    """Where one question stands: hidden, not applicable, answered or unanswered."""
+    if not visible:
+        return Status.HIDDEN
+    if answer is not None and answer.not_applicable:
+        return Status.NOT_APPLICABLE
+    return Status.ANSWERED if is_answered(question, answer) else Status.UNANSWERED
+
+
 def _question_result(
     question: QuestionSpec, answer: AnswerData | None, visible: bool
 ) -> QuestionResult:
-    if not visible:
-        return QuestionResult(question.code, Status.HIDDEN, float(question.weight))
-    if answer is not None and answer.not_applicable:
-        return QuestionResult(question.code, Status.NOT_APPLICABLE, float(question.weight))
-    answered = is_answered(question, answer)
-    status = Status.ANSWERED if answered else Status.UNANSWERED
+    status = question_status(question, answer, visible)
+    if status != Status.ANSWERED and status != Status.UNANSWERED:
+        return QuestionResult(question.code, status, float(question.weight))
+    answered = status == Status.ANSWERED
     if not question.scored:
         return QuestionResult(question.code, status, float(question.weight))
     fraction = answer_fraction(question, answer) if answered else None

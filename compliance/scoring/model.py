@@ -157,6 +157,36 @@ class SectionResult:
 
 
 @dataclass(frozen=True)
+class QuestionStatus:
+    code: str
+    status: Status
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    """Where a section's questions stand, without their scores (``progress``)."""
+
+    code: str
+    questions: tuple[QuestionStatus, ...]
+    shown: bool = True
+
+    @property
+    def hidden(self) -> frozenset[str]:
+        """The codes of the section's questions not asked (show-if)."""
+        return frozenset(q.code for q in self.questions if q.status == Status.HIDDEN)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an assessment is answered: every question's status as ``score`` gives it,
+    and the counts, without the points (what a page being filled in shows)."""
+
+    sections: tuple[SectionProgress, ...]
+    answered: int = 0
+    applicable: int = 0
+
+
+@dataclass(frozen=True)
 class CriticalFinding:
     code: str
     section: str

@@ -12,6 +12,8 @@ from compliance.scoring import (
     QuestionnaireSpec,
     QuestionSpec,
     SectionSpec,
+    ShowIfSpec,
+    progress,
     score,
 )
 from tests.factories import BANDS
@@ -122,3 +124,49 @@ def test_a_frozen_result_reads_back_as_the_same_result(case):
     again = Result.from_json(frozen)
     assert again.to_json() == frozen
     assert all(isinstance(q.status, str) for s in again.sections for q in s.questions)
+
+
+@st.composite
+def routed_cases(draw):
+    """A case whose questions and sections may hang on an earlier question's choices."""
+    questionnaire, answers = draw(cases())
+    earlier: list[str] = []
+    sections = []
+    for section in questionnaire.sections:
+        condition = None
+        if earlier and draw(st.booleans()):
+            condition = ShowIfSpec(
+                draw(st.sampled_from(earlier)),
+                frozenset({draw(st.sampled_from(CHOICES)).code}),
+                draw(st.sampled_from(["any", "all"])),
+            )
+        questions = []
+        for question in section.questions:
+            if earlier and draw(st.booleans()):
+                question = replace(
+                    question,
+                    show_if=ShowIfSpec(
+                        draw(st.sampled_from(earlier)),
+                        frozenset(
+                            c.code for c in draw(st.lists(st.sampled_from(CHOICES), min_size=1))
+                        ),
+                    ),
+                )
+            questions.append(question)
+            earlier.append(question.code)
+        sections.append(replace(section, questions=tuple(questions), show_if=condition))
+    return replace(questionnaire, sections=tuple(sections)), answers
+
+
+@settings(max_examples=200, deadline=None)
+@given(routed_cases())
+def test_progress_gives_every_status_and_count_that_scoring_gives(case):
+    """The progress a page being filled in shows is the scoring's, without the points."""
+    result, counted = score(*case), progress(*case)
+    assert (counted.answered, counted.applicable) == (result.answered, result.applicable)
+    for section, section_progress in zip(result.sections, counted.sections, strict=True):
+        assert section_progress.shown == section.shown
+        assert section_progress.hidden == section.hidden
+        assert [(q.code, q.status) for q in section_progress.questions] == [
+            (q.code, q.status) for q in section.questions
+        ]
