@@ -67,7 +67,10 @@ class AnswerForm(forms.Form):
                 max_length=MAX_TEXT,
                 widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
             )
-        if answer is not None and answer.carried_over:
+        # A carried-over answer asks to be confirmed. A save builds its forms before it
+        # reads the answers (under its lock): there, a posted confirmation is read.
+        posted_confirm = self.is_bound and self.add_prefix("confirm") in self.data
+        if (answer is not None and answer.carried_over) or posted_confirm:
             self.fields["confirm"] = forms.BooleanField(
                 label=_("Confirm the answer carried over from the previous assessment"),
                 required=False,

@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 
 from compliance.organisations.models import Membership
 from compliance.questionnaires.selectors import LoadedVersion, load_version
-from compliance.scoring import Result, Status
+from compliance.scoring import Progress, Result, Status
 
 from .models import Answer, Assessment
-from .scoring import answers_by_code
+from .scoring import AnswerStates, answers_with_states
+
+NO_STATES = AnswerStates({}, frozenset())
 
 
 def assessments_for(user) -> QuerySet[Assessment]:
@@ -71,31 +73,37 @@ class SectionPage:
     section: object
     number: int
     questions: list
+    #: The answers to this section's questions, by code, with their authors.
     answers: dict[str, Answer]
+    #: Every answer's state: the progress of the whole assessment.
+    states: AnswerStates
 
     @property
     def count(self) -> int:
         return len(self.content.sections)
 
 
-def section_page(assessment: Assessment, number: int) -> SectionPage:
-    """Section ``number`` (from 1) of the assessment's version with the answers; 404 for
-    a number the version does not have."""
+def section_page(assessment: Assessment, number: int, answers: bool = True) -> SectionPage:
+    """Section ``number`` (from 1) of the assessment's version with its answers and the
+    states of all (neither read when ``answers`` is false: a save reads them under its
+    lock); 404 for a number the version does not have."""
     content = load_version(assessment.version)
     section = content.section_by_number(number)
     if section is None:
         raise Http404(_("No such section."))
-    return SectionPage(
-        assessment,
-        content,
-        section,
-        number,
-        list(section.questions.all()),
-        answers_by_code(assessment),
-    )
+    questions = list(section.questions.all())
+    page = SectionPage(assessment, content, section, number, questions, {}, NO_STATES)
+    if answers:
+        by_id, page.states = answers_with_states(
+            assessment, {q.pk for q in questions}, authors=True
+        )
+        page.answers = {answer.code: answer for answer in by_id.values()}
+    return page
 
 
-def section_progress(content: LoadedVersion, answers: dict, result: Result) -> list[dict]:
+def section_progress(
+    content: LoadedVersion, states: AnswerStates, result: Result | Progress
+) -> list[dict]:
     """Per section: answered of applicable questions, percent, answers carried over, and
     whether the section applies at all (``shown``: its own show-if, such as the profile)."""
     rows = []
@@ -114,9 +122,7 @@ def section_progress(content: LoadedVersion, answers: dict, result: Result) -> l
                 "applicable": applicable,
                 "percent": round(100 * answered / applicable) if applicable else 100,
                 "carried_over": sum(
-                    1
-                    for q in section.questions.all()
-                    if q.code in answers and answers[q.code].carried_over
+                    1 for q in section.questions.all() if q.code in states.carried_over
                 ),
             }
         )

@@ -10,10 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from compliance.core.jinja2 import render_fragment
 from compliance.organisations.selectors import current_membership, require_editor, require_owner
 from compliance.questionnaires.models import QuestionnaireVersion
 from compliance.questionnaires.selectors import load_version
@@ -21,7 +23,7 @@ from compliance.questionnaires.selectors import load_version
 from . import selectors, services
 from .cards import question_card, render_cards
 from .forms import AnswerForm, NewAssessmentForm
-from .scoring import answers_by_code, compute_result
+from .scoring import answer_states, compute_progress
 from .selectors import assessment_or_404, assessments_for
 
 DEFAULT_QUESTIONNAIRE = "cn-export-control-icp"
@@ -94,7 +96,7 @@ def new(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest, assessment) -> HttpResponse:
     assessment, membership = assessment_or_404(request.user, assessment)
     content = load_version(assessment.version)
-    answers = answers_by_code(assessment)
+    states = answer_states(assessment)
     return render(
         request,
         "assessments/overview.html",
@@ -102,7 +104,7 @@ def overview(request: HttpRequest, assessment) -> HttpResponse:
             "assessment": assessment,
             "membership": membership,
             "progress": selectors.section_progress(
-                content, answers, compute_result(content, answers)
+                content, states, compute_progress(content, states)
             ),
             "events": assessment.events.select_related("user"),
         },
@@ -112,14 +114,17 @@ def overview(request: HttpRequest, assessment) -> HttpResponse:
 @login_required
 def section(request: HttpRequest, assessment, n: int) -> HttpResponse:
     assessment, membership = assessment_or_404(request.user, assessment)
-    page = selectors.section_page(assessment, n)
     if request.method != "POST":
-        return _section_response(request, page, membership)
+        return _section_response(request, selectors.section_page(assessment, n), membership)
     require_editor(membership)
-    forms = [
-        AnswerForm(request.POST, question=q, answer=page.answers.get(q.code))
-        for q in page.questions
-    ]
+    # The answers are read once, under the save's lock: the forms need none to validate.
+    page = selectors.section_page(assessment, n, answers=False)
+    questions = page.questions
+    if request.POST.get("partial") == "1":
+        # An autosave of the cards that changed (autosave.js posts only those): the
+        # questions not posted are left alone, and cost nothing.
+        questions = [q for q in questions if f"{q.code}-loaded" in request.POST]
+    forms = [AnswerForm(request.POST, question=q, answer=None) for q in questions]
     valid = [form for form in forms if form.is_valid()]
     try:
         outcome = services.save_answers(
@@ -127,13 +132,20 @@ def section(request: HttpRequest, assessment, n: int) -> HttpResponse:
         )
     except services.AssessmentLocked:
         return locked_response(request, assessment)
-    page.answers.update(outcome.answers)
+    page.states = outcome.states
     invalid = [form for form in forms if form.errors]
     if request.htmx:
         return _autosave_response(request, page, outcome, invalid)
     _tell_outcome(request, page, outcome)
     if invalid:
-        # Keep what was typed and show each error; the valid answers are saved.
+        # Keep what was typed and show each error; the valid answers are saved. The page
+        # names each answer's author: read the answers again, with them.
+        page = selectors.section_page(assessment, n)
+        forms = [
+            AnswerForm(request.POST, question=q, answer=page.answers.get(q.code)) for q in questions
+        ]
+        for form in forms:
+            form.is_valid()
         return _section_response(request, page, membership, forms)
     return redirect("assessment_section", assessment.uuid, _next_section(request, page))
 
@@ -201,7 +213,7 @@ def _section_response(
     request: HttpRequest, page: selectors.SectionPage, membership, forms=()
 ) -> HttpResponse:
     shown = {form.question.code: form for form in forms}
-    result = compute_result(page.content, page.answers)
+    result = compute_progress(page.content, page.states)
     section_result = result.sections[page.number - 1]
     hidden = section_result.hidden
     cards = []
@@ -215,21 +227,33 @@ def _section_response(
         "section": page.section,
         "number": page.number,
         "count": page.count,
-        "progress": selectors.section_progress(page.content, page.answers, result),
+        "section_nav": _section_nav(page, result),
         "cards": render_cards(cards, page.assessment),
         "section_shown": section_result.shown,
         "condition_number": _section_number_of(page.content, page.section.show_if_question),
         "error_forms": [form for form in forms if form.errors],
         "overall_percent": _percent(result),
-        "result": result,
         "editable": page.assessment.is_draft and membership.can_edit,
     }
     return render(request, "assessments/section.html", context)
 
 
+def _section_nav(page: selectors.SectionPage, progress, oob: bool = False) -> SafeString:
+    """The sidebar: every section with its progress (a Jinja2 fragment, as the cards)."""
+    return render_fragment(
+        "assessments/section_nav.html",
+        {
+            "progress": selectors.section_progress(page.content, page.states, progress),
+            "number": page.number,
+            "uuid": page.assessment.uuid,
+            "oob": oob,
+        },
+    )
+
+
 def _autosave_response(request, page: selectors.SectionPage, outcome, invalid) -> HttpResponse:
-    # The save scored the answers it read under the lock; a save of nothing did not.
-    result = outcome.result or compute_result(page.content, page.answers)
+    # The save counted the answers it read under the lock; a save of nothing did not.
+    result = outcome.progress or compute_progress(page.content, page.states)
     hidden = result.sections[page.number - 1].hidden
     questions = page.content.questions
     response = render(
@@ -249,7 +273,7 @@ def _autosave_response(request, page: selectors.SectionPage, outcome, invalid) -
             # The sidebar and the progress bar follow the answers (swapped out of band).
             "assessment": page.assessment,
             "number": page.number,
-            "progress": selectors.section_progress(page.content, page.answers, result),
+            "section_nav": _section_nav(page, result, oob=True),
             "overall_percent": _percent(result),
         },
     )

@@ -106,6 +106,43 @@ def test_carry_over_copies_matching_answers_marked_until_confirmed(editor, asses
     assert not Answer.objects.get(pk=copied["policy-signed"].pk).carried_over
 
 
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_carried_over_answer_is_confirmed_on_its_page(htmx, editor_client, editor, assessment):
+    """The page posts the confirmation; the save builds its forms before it reads the
+    answers, and still reads it (and still offers it again when the page has errors)."""
+    complete(assessment, editor.user)
+    follow_up = create_assessment(
+        organisation=editor.organisation,
+        version=assessment.version,
+        title="2027",
+        user=editor.user,
+        carry_over_from=assessment,
+    )
+    url = reverse("assessment_section", args=[follow_up.uuid, 1])
+    page = editor_client.get(url).content.decode()
+    assert 'name="policy-signed-confirm"' in page
+    code = "policy-signed"
+    stored = Answer.objects.get(assessment=follow_up, question__code=code)
+    from compliance.assessments.services import loaded_token
+
+    data = {
+        f"{code}-answer": "yes",
+        f"{code}-loaded": loaded_token(stored),
+        f"{code}-confirm": "on",
+        "policy-maturity-answer": "no-such-choice",  # an error
+        "save": "",
+    }
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = editor_client.post(url, data, headers=headers)
+    assert not Answer.objects.get(pk=stored.pk).carried_over
+    assert Answer.objects.get(assessment=follow_up, question__code="policy-maturity").carried_over
+    if not htmx:
+        page = response.content.decode()
+        assert "Select a valid choice" in page
+        # The answer left carried over is still offered for confirmation.
+        assert 'name="policy-maturity-confirm"' in page
+
+
 def test_every_change_is_recorded_and_shown_as_history(editor_client, assessment, editor):
     answer(assessment, editor.user, "policy-signed", "no")
     answer(assessment, editor.user, "policy-signed", "yes", comment="Signed on 3 March")
