@@ -320,3 +320,27 @@ def test_an_exclusive_choice_cannot_be_combined(editor_client, assessment):
     # Alone it is an answer like any other.
     editor_client.post(section_url(assessment, 2), {**data, "lists-answer": ["none"]})
     assert answers(assessment)["lists"].choice_codes == ["none"]
+
+
+def test_a_partial_autosave_reads_and_writes_only_the_questions_it_posts(editor_client, assessment):
+    """autosave.js posts only the changed cards, with partial=1: a question of the page it
+    did not post is left as it is (not blanked), even when its answer changed meanwhile.
+    A post without partial=1 (the form's buttons, a browser without JavaScript) is the
+    whole page, as before."""
+    url = section_url(assessment)
+    editor_client.post(url, {"policy-signed-answer": "yes", "policy-maturity-answer": "l2"})
+    data = page_data(editor_client, assessment)
+    card = {name: value for name, value in data.items() if name.startswith("policy-signed-")}
+    response = editor_client.post(
+        url,
+        {**card, "policy-signed-answer": "partial", "partial": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert response["X-Autosave"] == "saved"
+    answers = {a.question.code: a for a in assessment.answers.select_related("question")}
+    assert answers["policy-signed"].choice_codes == ["partial"]
+    assert answers["policy-maturity"].choice_codes == ["l2"]
+    assert answers["policy-maturity"].revision == 1
+    # The same post without partial=1 is a whole page whose other question is empty.
+    editor_client.post(url, {**card, "policy-signed-answer": "no"})
+    assert Answer.objects.get(pk=answers["policy-maturity"].pk).choice_codes == []

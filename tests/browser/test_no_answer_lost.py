@@ -118,3 +118,31 @@ def test_an_autosave_after_the_session_ended_says_so(live_server, page, editor, 
     expect(page.locator("#section-form")).to_have_attribute("data-autosave", "failed")
     expect(page.locator("#save-status")).to_contain_text("no longer signed in")
     expect(page.locator("#q-policy-signed input[type=radio]").first).to_be_checked()
+
+
+def test_an_autosave_posts_only_the_card_that_changed(live_server, page, editor, assessment):
+    """The server reads and writes what changed: autosave.js posts the changed card's
+    fields (with partial=1), not the page's."""
+    log_in(page, live_server.url, editor.user.email, PASSWORD)
+    section(page, live_server.url, assessment)
+    with page.expect_request(lambda r: r.method == "POST" and "/sections/1/" in r.url) as saved:
+        page.locator("#q-policy-maturity input[type=radio]").first.check()
+    body = saved.value.post_data
+    settled(page)
+    from urllib.parse import parse_qs
+
+    names = set(parse_qs(body, keep_blank_values=True))
+    assert "partial" in names and "policy-maturity-answer" in names
+    assert "policy-maturity-loaded" in names
+    assert not any(name.startswith("policy-signed-") for name in names), names
+    assert stored(assessment, "policy-maturity").choice_codes
+    assert stored(assessment, "policy-signed") is None
+    # A second change of another card, then a third of the first: each save sends what
+    # it has not yet had acknowledged, and nothing is lost.
+    page.locator("#q-policy-signed input[type=radio]").first.check()
+    settled(page)
+    page.locator("#q-policy-maturity input[type=radio]").nth(1).check()
+    settled(page)
+    page.reload()
+    expect(page.locator("#q-policy-signed input[type=radio]").first).to_be_checked()
+    expect(page.locator("#q-policy-maturity input[type=radio]").nth(1)).to_be_checked()

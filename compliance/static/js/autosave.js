@@ -7,6 +7,9 @@
  *   "failed" (the last save was refused or did not arrive; the text stays on the page);
  * - a refused or lost save says so in the status line, in the page's language (the
  *   texts come from data-msg-* attributes the template translated), never "Saved";
+ * - an autosave posts only the cards that changed since their last acknowledged save
+ *   (and says so with partial=1): the server reads and writes only those. A change not
+ *   yet acknowledged is posted again with the next save, whatever happened to the last;
  * - a click on a link while changes wait saves them first, then follows the link; the
  *   form's own buttons post every answer anyway; where a save cannot happen, the
  *   browser asks before the page is left.
@@ -29,6 +32,8 @@
     var pendingSettle = false; // a save is under way whose swap has not settled yet
     var answered = false; // its answer arrived (and was a real autosave answer)
     var swapSettled = false; // its swap settled
+    var dirty = {}; // question code -> the value of `changes` at the card's last change
+    var wholeForm = false; // a change outside any card: the next save posts everything
 
     function set(state) {
       form.dataset.autosave = state;
@@ -43,9 +48,41 @@
       status.appendChild(span);
     }
 
-    function changed() {
+    function changed(event) {
       changes += 1;
+      var card = event.target.closest && event.target.closest(".question-card");
+      if (card) {
+        dirty[card.id.slice(2)] = changes; // the card's id is "q-<code>"
+      } else {
+        wholeForm = true;
+      }
       set("pending");
+    }
+
+    // Only the changed cards' fields (and the CSRF token) leave the page.
+    form.addEventListener("htmx:configRequest", function (event) {
+      if (event.detail.elt !== form || wholeForm) return;
+      var data = event.detail.formData;
+      var keep = { csrfmiddlewaretoken: true };
+      Object.keys(dirty).forEach(function (code) {
+        var card = document.getElementById("q-" + code);
+        if (!card) return;
+        card.querySelectorAll("[name]").forEach(function (field) {
+          keep[field.name] = true;
+        });
+      });
+      Array.from(data.keys()).forEach(function (name) {
+        if (!keep[name]) data.delete(name);
+      });
+      data.set("partial", "1");
+    });
+
+    // What a save acknowledged is no longer to send; later changes still are.
+    function acknowledged() {
+      Object.keys(dirty).forEach(function (code) {
+        if (dirty[code] <= sent) delete dirty[code];
+      });
+      wholeForm = false;
     }
 
     function flush() {
@@ -106,6 +143,7 @@
         leaving = null;
         return;
       }
+      acknowledged();
       answered = true;
       if (swapSettled) done();
     });
