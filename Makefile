@@ -38,8 +38,13 @@ bench: setup
 	else echo "(PostgreSQL figures skipped: run as root with Debian's postgresql, or see scripts/postgres.sh)"; \
 	  $(BIN)/python scripts/bench.py $(BENCH_ARGS); fi
 
-## loadtest: 50 simulated users save answers for 120 s (LOADTEST_SECONDS) through two gunicorn
-## instances sharing one PostgreSQL, then every acknowledged answer is checked in the database.
+## loadtest: two runs through two gunicorn instances sharing one PostgreSQL, each followed by a
+## check of every acknowledged answer in the database. Saturation: 50 simulated users save as
+## fast as they can for 120 s (LOADTEST_SECONDS). Paced: users at a human pace (an autosave of
+## the changed card every 3-5 s, a section every 30-60 s, results and PDFs now and then, one
+## db_worker rendering), at LOADTEST_PACED_LEVELS users (100,200,300,400) for
+## LOADTEST_PACED_SECONDS (90) each; prints the capacity at p95 < 300 ms.
+## LOADTEST_PROFILE=saturation or paced runs one of them.
 ## PostgreSQL: Debian's, started by scripts/postgres.sh as root, or the server of
 ## LOADTEST_POSTGRES_URL (the role creates and drops its own database app_load there)
 loadtest: setup

@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 import os
 import resource
+import subprocess
 import sys
 import threading
 import time
@@ -59,7 +60,7 @@ from benchdata import (
     use_production_settings,
 )
 from loadcheck import Findings, check
-from loadusers import REPLACED, make_users
+from loadusers import REPLACED, PacedUser, make_users
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "app_load"
@@ -162,20 +163,27 @@ def report(users, found: Findings, seconds: float, ports, cpu: dict) -> tuple[li
     return rows, passed
 
 
-def main() -> int:
-    sys.path.insert(0, str(ROOT))
-    started_setup = time.monotonic()
+def set_up() -> None:
+    """A new database app_load, migrated, and this process set up with production
+    settings against it (once: later runs only recreate the database)."""
     url = recreate_postgres_database(SERVER_URL, DATABASE)
     use_production_settings(url, ROOT / "var" / "loadtest-static")
-
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:
+        django.setup()
+        collect_static()
     from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def saturation() -> int:
+    started_setup = time.monotonic()
+    set_up()
     from django.db import connection
 
-    collect_static()
-    call_command("migrate", verbosity=0)
     ports: list[int] = []
     while len(ports) < SERVERS:
         if (port := free_port()) not in ports:
@@ -231,6 +239,210 @@ def main() -> int:
         "var/loadtest-gunicorn-*.log."
     )
     return 1
+
+
+# At a human pace ---------------------------------------------------------------------------
+
+PACED_LEVELS = [
+    int(n) for n in os.environ.get("LOADTEST_PACED_LEVELS", "100,200,300,400").split(",")
+]
+PACED_SECONDS = float(os.environ.get("LOADTEST_PACED_SECONDS", "90"))
+PACED_TARGET = 0.300  # p95 of autosaves and section pages, in seconds
+PACED_KINDS = {
+    "autosave": "POST autosave (the changed card)",
+    "page": "GET section page",
+    "results": "GET results page",
+    "pdf": "GET report.pdf (each poll)",
+}
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User and system CPU of a process and all its descendants, alive, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents, cpu = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        grew, tree = bool(more), tree | more
+    return sum(cpu.get(pid, 0.0) for pid in tree)
+
+
+def paced_level(users, count: int, servers) -> dict:
+    """Run the first ``count`` paced users for PACED_SECONDS; the figures of that run."""
+    chosen = users[:count]
+    marks = [len(user.exchanges) for user in chosen]
+    waits = [len(user.pdf_waits) for user in chosen]
+    unexpected = sum(len(user.unexpected) for user in chosen)
+    cpu_before = sum(tree_cpu_seconds(server.pid) for server in servers)
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=user.run, args=(started + PACED_SECONDS,), daemon=True)
+        for user in chosen
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.monotonic() - started
+    cpu = sum(tree_cpu_seconds(server.pid) for server in servers) - cpu_before
+    exchanges = [e for user, mark in zip(chosen, marks, strict=True) for e in user.exchanges[mark:]]
+    pdf_waits = [w for user, mark in zip(chosen, waits, strict=True) for w in user.pdf_waits[mark:]]
+    errors = Counter(
+        e.status for e in exchanges if not (isinstance(e.status, int) and 200 <= e.status < 400)
+    )
+    times = {
+        kind: [e.received - e.sent for e in exchanges if e.kind == kind] for kind in PACED_KINDS
+    }
+    p95 = {kind: percentile(values, 0.95) if values else 0.0 for kind, values in times.items()}
+    return {
+        "users": count,
+        "seconds": seconds,
+        "requests": len(exchanges),
+        "errors": sum(errors.values()),
+        "unexpected": sum(len(user.unexpected) for user in chosen) - unexpected,
+        "times": times,
+        "p95": p95,
+        "cpu": cpu,
+        "pdf_waits": pdf_waits,
+        "within": p95["autosave"] < PACED_TARGET and p95["page"] < PACED_TARGET,
+    }
+
+
+def paced() -> int:
+    """Paced users on two gunicorn instances and one db_worker, at rising numbers of
+    users (LOADTEST_PACED_LEVELS), each for LOADTEST_PACED_SECONDS; then every answer the
+    server acknowledged is checked, as in the saturation run."""
+
+    started_setup = time.monotonic()
+    set_up()
+    from django.db import connection
+
+    ports: list[int] = []
+    while len(ports) < SERVERS:
+        if (port := free_port()) not in ports:
+            ports.append(port)
+    users = make_users(ports, max(PACED_LEVELS), PacedUser)
+    connection.close()
+    os.environ["TASK_BACKEND"] = "database"  # the servers queue PDFs; the worker renders
+    servers, levels = [], []
+    worker_log = open(ROOT / "var" / "loadtest-worker.log", "w")  # noqa: SIM115
+    try:
+        for index, port in enumerate(ports, start=1):
+            log = ROOT / "var" / f"loadtest-gunicorn-{index}.log"
+            servers.append(start_gunicorn(port, WORKERS, log))
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--worker-id", "load"],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=worker_log,
+            stderr=worker_log,
+        )
+        servers.append(worker)
+        print(
+            f"Set up in {time.monotonic() - started_setup:.0f} s; paced users at "
+            f"{', '.join(map(str, PACED_LEVELS))}, {PACED_SECONDS:.0f} s each...",
+            flush=True,
+        )
+        for count in PACED_LEVELS:
+            levels.append(paced_level(users, count, servers))
+            level = levels[-1]
+            print(
+                f"  {count} users: p95 autosave {level['p95']['autosave'] * 1000:.0f} ms, "
+                f"section {level['p95']['page'] * 1000:.0f} ms, {level['errors']} errors",
+                flush=True,
+            )
+    finally:
+        for server in servers[:-1]:
+            stop_gunicorn(server)
+        if servers and servers[-1].poll() is None:
+            servers[-1].terminate()
+            servers[-1].wait(30)
+        worker_log.close()
+        os.environ.pop("TASK_BACKEND", None)
+    found = check(users)
+    print(paced_table(levels, found))
+    for problem in [p for user in users for p in user.unexpected][:10] + found.examples:
+        print(f"- {problem}")
+    passed = (
+        not found.lost
+        and not found.problems
+        and all(not level["errors"] and not level["unexpected"] for level in levels)
+    )
+    connection.close()
+    if passed:
+        drop_postgres_database(SERVER_URL, DATABASE)
+        print("PASS (paced): no error, no answer lost.")
+        return 0
+    print(f"FAIL (paced). The database {DATABASE} is kept; logs are var/loadtest-*.log.")
+    return 1
+
+
+def paced_table(levels: list[dict], found: Findings) -> str:
+    within = [level["users"] for level in levels if level["within"] and not level["errors"]]
+    capacity = max(within) if within else 0
+    rows = []
+    for level in levels:
+        name = f"{level['users']} users"
+        rows.append((f"{name}: requests, errors", f"{level['requests']}, {level['errors']}"))
+        for kind, label in PACED_KINDS.items():
+            values = level["times"][kind]
+            if values:
+                figures = " / ".join(
+                    f"{percentile(values, share) * 1000:.0f}" for share in (0.5, 0.95, 0.99)
+                )
+                rows.append(
+                    (f"{name}: {label}: n, p50 / p95 / p99 ms", f"{len(values)}, {figures}")
+                )
+        waits = [got - asked for asked, got, in_time in level["pdf_waits"] if in_time]
+        late = sum(1 for *_, in_time in level["pdf_waits"] if not in_time)
+        if level["pdf_waits"]:
+            median = f"{percentile(waits, 0.5):.1f} s" if waits else "-"
+            rows.append(
+                (
+                    f"{name}: PDFs asked, median wait, not in time",
+                    f"{len(level['pdf_waits'])}, {median}, {late}",
+                )
+            )
+        rows.append(
+            (
+                f"{name}: server CPU per request (gunicorn + worker)",
+                f"{level['cpu'] / max(1, level['requests']) * 1000:.1f} ms",
+            )
+        )
+    rows += [
+        ("answers acknowledged (all levels)", f"{len(found.acknowledged)}"),
+        ("answers lost", f"{len(found.lost)}"),
+        ("other broken guarantees", f"{sum(found.problems.values())}"),
+        (
+            "capacity: most paced users with p95 < 300 ms (autosave and section page)",
+            f"{capacity}" + ("" if capacity < max(level["users"] for level in levels) else "+"),
+        ),
+    ]
+    return table(
+        rows,
+        f"Paced load test: {SERVERS} gunicorn x {WORKERS} workers and one db_worker, "
+        f"PostgreSQL {postgres_version(SERVER_URL)}",
+    )
+
+
+def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    profile = os.environ.get("LOADTEST_PROFILE", "both")
+    status = 0
+    if profile in ("both", "saturation"):
+        status |= saturation()
+    if profile in ("both", "paced"):
+        status |= paced()
+    return status
 
 
 if __name__ == "__main__":

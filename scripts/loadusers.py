@@ -92,6 +92,16 @@ class Page:
     def form(self) -> list[tuple[str, str]]:
         return [(name, value) for name, values in self.values.items() for value in values]
 
+    def cards(self, codes) -> list[tuple[str, str]]:
+        """What autosave.js posts after a change of these questions: their cards' fields,
+        the CSRF token and partial=1."""
+        prefixes = tuple(f"{code}-" for code in codes)
+        return [
+            (name, value)
+            for name, value in self.form()
+            if name == "csrfmiddlewaretoken" or name.startswith(prefixes)
+        ] + [("partial", "1")]
+
     def loaded_revision(self, code: str) -> int | None:
         revision = self.values[f"{code}-loaded"][0].partition(":")[0]
         return int(revision) if revision.isdigit() else None
@@ -263,9 +273,10 @@ class SimulatedUser:
         self.pending = []
         return page
 
-    def change(self, page: Page, kind: str) -> list[Write]:
-        """Change one to three answers on the page, as a person would before a save."""
-        count = self.random.randint(1, 3)
+    def change(self, page: Page, kind: str, count: int | None = None) -> list[Write]:
+        """Change one to three answers on the page (or ``count``), as a person would before
+        a save."""
+        count = count or self.random.randint(1, 3)
         if self.shared:  # half of the changes on the questions everybody edits
             codes = {
                 self.random.choice(page.codes[:HOT] if self.random.random() < 0.5 else page.codes)
@@ -276,7 +287,11 @@ class SimulatedUser:
         writes = []
         for code in sorted(codes):
             self.serial += 1
-            choice = self.random.choice(page.choices[code])
+            # A change is a click on another choice than the one the page shows (the
+            # same one again would change nothing, and send no autosave).
+            shown = page.values.get(f"{code}-answer", [])
+            others = [c for c in page.choices[code] if [c] != shown]
+            choice = self.random.choice(others or page.choices[code])
             comment = f"user {self.number} change {self.serial}: {choice}"
             writes.append(
                 Write(
@@ -293,9 +308,10 @@ class SimulatedUser:
             page.values[f"{code}-comment"] = [comment]
         return writes
 
-    def autosave(self, page: Page) -> bool:
-        post = Post("autosave", self.change(page, "autosave"))
-        response = self.exchange("POST", page.path, "autosave", page.form(), htmx=True)
+    def autosave(self, page: Page, partial: bool = False) -> bool:
+        post = Post("autosave", self.change(page, "autosave", count=1 if partial else None))
+        form = page.cards(w.code for w in post.writes) if partial else page.form()
+        response = self.exchange("POST", page.path, "autosave", form, htmx=True)
         for write in post.writes:
             write.sent = response.sent
         self.posts.append(post)
@@ -341,27 +357,93 @@ class SimulatedUser:
 # Set-up -------------------------------------------------------------------------------------
 
 
-def make_users(ports: list[int]) -> list[SimulatedUser]:
+def make_users(ports: list[int], count: int = USERS, kind=SimulatedUser) -> list[SimulatedUser]:
     from django.conf import settings
 
     version = sized_version(QUESTIONS, slug="loadtest")
     sections = list(range(1, version.sections.count() + 1))
     cookie_name = settings.SESSION_COOKIE_NAME
     people = []
-    for number in range(USERS - SHARED_USERS):
+    shared_users = min(count, SHARED_USERS)
+    for number in range(count - shared_users):
         organisation, user = member(f"own-{number:02d}@load.example")
         assessment = half_answered(version, organisation, user, f"Own assessment {number}")
         people.append((user, assessment, False))
-    if SHARED_USERS:
+    if shared_users:
         organisation, owner = member("shared-00@load.example")
         assessment = half_answered(version, organisation, owner, "Shared assessment")
         people.append((owner, assessment, True))
-        for number in range(1, SHARED_USERS):
+        for number in range(1, shared_users):
             _organisation, user = member(f"shared-{number:02d}@load.example", organisation)
             people.append((user, assessment, True))
     return [
-        SimulatedUser(
-            number, user, assessment, (cookie_name, session_key(user)), ports, sections, shared
-        )
+        kind(number, user, assessment, (cookie_name, session_key(user)), ports, sections, shared)
         for number, (user, assessment, shared) in enumerate(people)
     ]
+
+
+# At a human pace -----------------------------------------------------------------------------
+
+#: Seconds between a paced user's actions (``PacedUser``).
+AUTOSAVE_EVERY = (3.0, 5.0)
+SECTION_EVERY = (30.0, 60.0)
+RESULTS_EVERY = (120.0, 300.0)
+PDF_EVERY = (600.0, 1200.0)
+PDF_WAIT = 120.0  # seconds a user waits for a queued report before giving up (an error)
+PDF_POLL = 2.0  # the waiting page polls every 2 seconds
+
+
+class PacedUser(SimulatedUser):
+    """A person filling in an assessment: one changed answer every 3-5 s, saved by
+    autosave.js as it saves it (the changed card's fields and partial=1), another section
+    every 30-60 s, the results page now and then, a PDF report rarely (queued for the
+    worker; the user follows the waiting page until the PDF arrives)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pdf_waits: list[tuple[float, float, bool]] = []  # (asked, got it, in time)
+
+    def run(self, deadline: float) -> None:
+        try:
+            start = time.monotonic()
+            # Users arrive spread over the first seconds, each somewhere in their cycles.
+            time.sleep(self.random.uniform(0, AUTOSAVE_EVERY[1]))
+            now = time.monotonic()
+            next_section = now + self.random.uniform(0, SECTION_EVERY[1])
+            next_results = now + self.random.uniform(0, RESULTS_EVERY[1])
+            next_pdf = start + self.random.uniform(0, PDF_EVERY[1])
+            page = None
+            while time.monotonic() < deadline:
+                now = time.monotonic()
+                if page is None or now >= next_section:
+                    page = self.load(self.section_path())
+                    next_section = now + self.random.uniform(*SECTION_EVERY)
+                elif now >= next_results:
+                    self.exchange("GET", f"/assessments/{self.assessment}/results/", "results")
+                    next_results = now + self.random.uniform(*RESULTS_EVERY)
+                elif now >= next_pdf:
+                    self.pdf(deadline)
+                    next_pdf = time.monotonic() + self.random.uniform(*PDF_EVERY)
+                elif not self.autosave(page, partial=True):
+                    page = None
+                time.sleep(max(0.0, self.random.uniform(*AUTOSAVE_EVERY)))
+        except Exception:  # a fault of this script: reported, and the run fails
+            self.unexpected.append(f"user {self.number} stopped:\n{traceback.format_exc()}")
+
+    def pdf(self, deadline: float) -> None:
+        """Ask for the report; while it is queued, follow the waiting page (which polls)
+        until the PDF is there."""
+        path = f"/assessments/{self.assessment}/report.pdf"
+        asked = time.monotonic()
+        while True:
+            response = self.exchange("GET", path, "pdf")
+            if response.status == 200 and response.text.startswith("%PDF"):
+                self.pdf_waits.append((asked, response.received, True))
+                return
+            if response.status not in (200, 202):
+                self.unexpected.append(f"GET {path}: {response.status}")
+                return
+            if time.monotonic() - asked > PDF_WAIT or time.monotonic() > deadline:
+                self.pdf_waits.append((asked, time.monotonic(), False))
+                return
+            time.sleep(PDF_POLL)
