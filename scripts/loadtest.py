@@ -179,39 +179,56 @@ def set_up() -> None:
     call_command("migrate", verbosity=0)
 
 
+def run_users(users, seconds: float) -> float:
+    """Every user's loop in a thread of its own until ``seconds`` from now; how long it
+    took."""
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=user.run, args=(started + seconds,), daemon=True) for user in users
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
+
+
+def free_ports() -> list[int]:
+    """SERVERS free loopback ports, one per web server."""
+    ports: list[int] = []
+    while len(ports) < SERVERS:
+        if (port := free_port()) not in ports:
+            ports.append(port)
+    return ports
+
+
+def start_servers(ports: list[int]) -> list:
+    """gunicorn on each port (WORKERS workers), logging to var/loadtest-gunicorn-N.log."""
+    return [
+        start_gunicorn(port, WORKERS, ROOT / "var" / f"loadtest-gunicorn-{index}.log")
+        for index, port in enumerate(ports, start=1)
+    ]
+
+
 def saturation() -> int:
     started_setup = time.monotonic()
     set_up()
     from django.db import connection
 
-    ports: list[int] = []
-    while len(ports) < SERVERS:
-        if (port := free_port()) not in ports:
-            ports.append(port)
+    ports = free_ports()
     users = make_users(ports)
     connection.close()  # not needed while the servers work
     servers = []
     cpu = {"servers": -cpu_seconds(resource.RUSAGE_CHILDREN)}
     try:
-        for index, port in enumerate(ports, start=1):
-            log = ROOT / "var" / f"loadtest-gunicorn-{index}.log"
-            servers.append(start_gunicorn(port, WORKERS, log))
+        servers += start_servers(ports)
         print(
             f"Set up in {time.monotonic() - started_setup:.0f} s; {len(users)} users for "
             f"{SECONDS:.0f} s against 127.0.0.1:{ports[0]} and :{ports[1]}...",
             flush=True,
         )
-        started = time.monotonic()
         cpu["load generator"] = -cpu_seconds(resource.RUSAGE_SELF)
-        threads = [
-            threading.Thread(target=user.run, args=(started + SECONDS,), daemon=True)
-            for user in users
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        seconds = time.monotonic() - started
+        seconds = run_users(users, SECONDS)
         cpu["load generator"] += cpu_seconds(resource.RUSAGE_SELF)
     finally:
         for server in servers:
@@ -283,16 +300,7 @@ def paced_level(users, count: int, servers) -> dict:
     waits = [len(user.pdf_waits) for user in chosen]
     unexpected = sum(len(user.unexpected) for user in chosen)
     cpu_before = sum(tree_cpu_seconds(server.pid) for server in servers)
-    started = time.monotonic()
-    threads = [
-        threading.Thread(target=user.run, args=(started + PACED_SECONDS,), daemon=True)
-        for user in chosen
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.monotonic() - started
+    seconds = run_users(chosen, PACED_SECONDS)
     cpu = sum(tree_cpu_seconds(server.pid) for server in servers) - cpu_before
     exchanges = [e for user, mark in zip(chosen, marks, strict=True) for e in user.exchanges[mark:]]
     pdf_waits = [w for user, mark in zip(chosen, waits, strict=True) for w in user.pdf_waits[mark:]]
@@ -326,19 +334,14 @@ def paced() -> int:
     set_up()
     from django.db import connection
 
-    ports: list[int] = []
-    while len(ports) < SERVERS:
-        if (port := free_port()) not in ports:
-            ports.append(port)
+    ports = free_ports()
     users = make_users(ports, max(PACED_LEVELS), PacedUser)
     connection.close()
     os.environ["TASK_BACKEND"] = "database"  # the servers queue PDFs; the worker renders
     servers, levels = [], []
     worker_log = open(ROOT / "var" / "loadtest-worker.log", "w")  # noqa: SIM115
     try:
-        for index, port in enumerate(ports, start=1):
-            log = ROOT / "var" / f"loadtest-gunicorn-{index}.log"
-            servers.append(start_gunicorn(port, WORKERS, log))
+        servers += start_servers(ports)
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--no-reload", "--worker-id", "load"],
             cwd=ROOT,

@@ -100,6 +100,7 @@ def answers_with_states(
     columns = ["question__code", *names, *(["updated_by__email"] if authors else [])]
     rows = Answer.objects.filter(assessment=assessment).values_list(*columns)
     db = assessment._state.db
+    user_model = Answer._meta.get_field("updated_by").related_model
     answers, states = {}, []
     for code, *values in rows:
         states.append((code, *(values[where[name]] for name in _STATE_FIELDS)))
@@ -111,7 +112,6 @@ def answers_with_states(
         author = values[where["updated_by_id"]]
         if authors and author is not None:
             # The author as ``.only("email")`` would give it: the page shows the address.
-            user_model = Answer._meta.get_field("updated_by").related_model
             answer.updated_by = user_model.from_db(db, ["id", "email"], [author, values[-1]])
         answers[answer.question_id] = answer
     return answers, _states(states)

@@ -139,7 +139,7 @@ class SaveOutcome:
     states: AnswerStates | None = None
     #: What the page now holds of each saved answer (its new ``loaded`` value).
     tokens: dict[str, str] = field(default_factory=dict)
-    #: The progress of ``stored`` when something was saved (what it recorded).
+    #: The progress of ``states`` when something was saved (what it recorded).
     progress: Progress | None = None
 
 

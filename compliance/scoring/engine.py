@@ -253,11 +253,9 @@ def _question_result(
     question: QuestionSpec, answer: AnswerData | None, visible: bool
 ) -> QuestionResult:
     status = question_status(question, answer, visible)
-    if status != Status.ANSWERED and status != Status.UNANSWERED:
+    if not status.applicable or not question.scored:
         return QuestionResult(question.code, status, float(question.weight))
     answered = status == Status.ANSWERED
-    if not question.scored:
-        return QuestionResult(question.code, status, float(question.weight))
     fraction = answer_fraction(question, answer) if answered else None
     earned = question.weight * (fraction or Fraction(0))
     return QuestionResult(
