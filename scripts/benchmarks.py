@@ -214,7 +214,9 @@ def bench_save() -> list[Row]:
     first_visit()
     login = timed(first_visit, rounds)
     autosave = _autosave_of_one_answer(organisation, user, rounds)
+    choice = _autosave_of_one_answer(organisation, user, rounds, change="choice")
     whole = _autosave_of_one_answer(organisation, user, rounds, whole_form=True)
+    results = _draft_results_after_a_change(organisation, user, rounds)
     return [
         ("Section page view, 20 questions (baseline)", f"{view * 1000:.1f} ms", "1.00"),
         (
@@ -224,39 +226,67 @@ def bench_save() -> list[Row]:
         ),
         ("Login page, in process (baseline)", f"{login * 1000:.1f} ms", "1.00"),
         (
-            "Autosave of one changed answer, default questionnaire's biggest section / login",
+            "Autosave of one changed comment, default questionnaire's biggest section / login",
             f"{autosave * 1000:.1f} ms",
             f"{autosave / login:.2f}",
+        ),
+        (
+            "The same autosave of a changed choice (the progress recounted) / login",
+            f"{choice * 1000:.1f} ms",
+            f"{choice / login:.2f}",
         ),
         (
             "The same autosave posting the whole page (no partial=1) / login",
             f"{whole * 1000:.1f} ms",
             f"{whole / login:.2f}",
         ),
+        (
+            "Results of that draft, first view after a change / login",
+            f"{results * 1000:.1f} ms",
+            f"{results / login:.2f}",
+        ),
     ]
 
 
-def _autosave_of_one_answer(organisation, user, rounds: int, whole_form: bool = False) -> float:
-    """Server time of an htmx autosave that changes one comment of the biggest section
-    of a complete default-questionnaire assessment, posted url-encoded as htmx posts it:
-    the changed card's fields with partial=1, as autosave.js sends them, or (``whole_form``)
-    every field of the page."""
+def _autosave_of_one_answer(
+    organisation, user, rounds: int, whole_form: bool = False, change: str = "comment"
+) -> float:
+    """Server time of an htmx autosave that changes one answer of the biggest section of
+    a complete default-questionnaire assessment (its comment, or its choice: then the
+    progress is counted again), posted url-encoded as htmx posts it: the changed card's
+    fields with partial=1, as autosave.js sends them, or (``whole_form``) every field of
+    the page."""
     assessment = answered_default(organisation, user, "Autosave", submitted=False)
     client = Client()
     client.force_login(user)
     number = biggest_section(assessment.version)
     url = reverse("assessment_section", args=[assessment.uuid, number])
     data = benchdata.form_fields(client.get(url).content.decode())
-    comment = next(name for name in data if name.endswith("-comment"))
-    code = comment.removesuffix("-comment")
+    if change == "choice":
+        # The first single-choice question with two other choices than the one given:
+        # the autosaves switch between those two.
+        radios: dict[str, list[str]] = {}
+        page = client.get(url).content.decode()
+        for name, value in re.findall(r'type="radio" name="([^"]+-answer)" value="([^"]*)"', page):
+            radios.setdefault(name, []).append(value)
+        field, others = next(
+            (name, [[v] for v in values if [v] != data.get(name)][:2])
+            for name, values in radios.items()
+            if len(values) >= 3
+        )
+        code = field.removesuffix("-answer")
+        values = iter(others * (10 * rounds + 10))
+    else:
+        field = next(name for name in data if name.endswith("-comment"))
+        code = field.removesuffix("-comment")
+        values = iter([f"Changed {n}."] for n in range(10 * rounds + 10))
     loaded = f"{code}-loaded"
     if not whole_form:
         data = {name: value for name, value in data.items() if name.startswith(f"{code}-")}
         data["partial"] = ["1"]
-    texts = iter(f"Changed {n}." for n in range(10 * rounds + 10))
 
     def autosave():
-        data[comment] = [next(texts)]
+        data[field] = next(values)
         response = client.post(
             url,
             urlencode(data, doseq=True),
@@ -270,6 +300,24 @@ def _autosave_of_one_answer(organisation, user, rounds: int, whole_form: bool = 
 
     autosave()
     return timed(autosave, rounds)
+
+
+def _draft_results_after_a_change(organisation, user, rounds: int) -> float:
+    """Server time of a complete draft's results page viewed after each change of one
+    of its answers (a comment): rendered again each time, never the kept one."""
+    assessment = answered_default(organisation, user, "Results after a change", submitted=False)
+    question = next(iter(load_version(assessment.version).questions.values()))
+    client = Client()
+    client.force_login(user)
+    url = reverse("assessment_results", args=[assessment.uuid])
+    times = []
+    for n in range(rounds + 1):
+        change = AnswerInput(choice_codes=(question.choices.all()[0].code,), comment=f"{n}.")
+        save_answers(assessment, [Submitted(question, change, None)], user)
+        start = time.perf_counter()
+        assert client.get(url).status_code == 200
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])
 
 
 _VERSIONS: dict[int, object] = {}

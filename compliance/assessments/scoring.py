@@ -90,20 +90,26 @@ def _states(rows) -> AnswerStates:
 
 
 def answers_with_states(
-    assessment: Assessment, question_ids: Collection[int], authors: bool = False
-) -> tuple[dict[int, Answer], AnswerStates]:
+    assessment: Assessment,
+    question_ids: Collection[int],
+    authors: bool = False,
+    states: bool = True,
+) -> tuple[dict[int, Answer], AnswerStates | None]:
     """In one read: the answers to ``question_ids`` (by question id, each with its
     ``code``, and with its author's e-mail address when ``authors``) and the states of
-    every answer of the assessment."""
+    every answer of the assessment (None when not ``states``: only those answers are
+    read)."""
     names = [field.attname for field in Answer._meta.concrete_fields]
     where = {name: names.index(name) for name in ("question_id", "updated_by_id", *_STATE_FIELDS)}
     columns = ["question__code", *names, *(["updated_by__email"] if authors else [])]
     rows = Answer.objects.filter(assessment=assessment).values_list(*columns)
+    if not states:
+        rows = rows.filter(question_id__in=question_ids)
     db = assessment._state.db
     user_model = Answer._meta.get_field("updated_by").related_model
-    answers, states = {}, []
+    answers, rows_states = {}, []
     for code, *values in rows:
-        states.append((code, *(values[where[name]] for name in _STATE_FIELDS)))
+        rows_states.append((code, *(values[where[name]] for name in _STATE_FIELDS)))
         if values[where["question_id"]] not in question_ids:
             continue
         # The ORM's own constructor of a row it read (Model.from_db), as a queryset does.
@@ -114,7 +120,7 @@ def answers_with_states(
             # The author as ``.only("email")`` would give it: the page shows the address.
             answer.updated_by = user_model.from_db(db, ["id", "email"], [author, values[-1]])
         answers[answer.question_id] = answer
-    return answers, _states(states)
+    return answers, _states(rows_states) if states else None
 
 
 def compute_result(content: LoadedVersion, answers: dict[str, Answer]) -> Result:

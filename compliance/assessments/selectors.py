@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils.formats import date_format, number_format
@@ -30,24 +31,30 @@ def assessments_for(user) -> QuerySet[Assessment]:
     return Assessment.objects.filter(organisation__memberships__user=user)
 
 
-def assessment_or_404(user, uuid: UUID | str) -> tuple[Assessment, Membership]:
+def assessment_or_404(user, uuid: UUID | str, lock: bool = False) -> tuple[Assessment, Membership]:
     """The assessment and the user's membership of its organisation, or 404.
 
-    One query: the membership is read from the same join that grants access.
+    One query: the membership is read from the same join that grants access. With
+    ``lock`` (in a transaction), the assessment's row is read under the lock that a
+    change to it takes (``select_for_update``), so that a save reads it once.
     """
-    assessment = (
-        assessments_for(user)
-        .select_related("organisation", "version__questionnaire")
-        .filter(uuid=uuid)
-        .annotate(
-            membership_id=F("organisation__memberships__id"),
-            membership_role=F("organisation__memberships__role"),
-            membership_created_at=F("organisation__memberships__created_at"),
+    assessments = assessments_for(user)
+    if lock:
+        assessments = assessments.select_for_update(of=("self",))
+    try:
+        # get(), not first(): one row at most (one membership per user and organisation),
+        # and no ORDER BY to compile and run.
+        assessment = (
+            assessments.select_related("organisation", "version__questionnaire")
+            .annotate(
+                membership_id=F("organisation__memberships__id"),
+                membership_role=F("organisation__memberships__role"),
+                membership_created_at=F("organisation__memberships__created_at"),
+            )
+            .get(uuid=uuid)
         )
-        .first()
-    )
-    if assessment is None:
-        raise Http404(_("No such assessment."))
+    except (Assessment.DoesNotExist, ValidationError):
+        raise Http404(_("No such assessment.")) from None
     membership = Membership.from_db(
         assessment._state.db,
         ["id", "organisation_id", "user_id", "role", "created_at"],

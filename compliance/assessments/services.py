@@ -40,6 +40,12 @@ ANSWER_FIELDS = [
 ]
 #: Written with every changed answer: who, when, which revision, and no longer carried over.
 BOOKKEEPING_FIELDS = ["revision", "carried_over", "updated_by", "updated_at"]
+#: The answer fields that progress and scoring read (``AnswerData``): a save that changes
+#: none of them (a comment, an evidence note, a justification) leaves every question's
+#: status, and the assessment's progress, as they were.
+SCORED_FIELDS = frozenset(
+    {"choice_codes", "value_number", "value_date", "value_text", "not_applicable"}
+)
 
 
 class AssessmentLocked(Exception):
@@ -135,7 +141,8 @@ class SaveOutcome:
     merged: list[str] = field(default_factory=list)
     answers: dict[str, Answer] = field(default_factory=dict)
     #: Every answer's state as this save left it (read under its lock): the page that
-    #: saved shows its progress from them, not from a new read.
+    #: saved shows its progress from them, not from a new read. None when the save
+    #: changed nothing that progress reads (``SCORED_FIELDS``): the progress stands.
     states: AnswerStates | None = None
     #: What the page now holds of each saved answer (its new ``loaded`` value).
     tokens: dict[str, str] = field(default_factory=dict)
@@ -214,27 +221,44 @@ def _carry_over(source: Assessment, target: Assessment, user) -> None:
     bulk_create_with_history(copies, Answer, default_user=user)
 
 
-@transaction.atomic
 def save_answers(
     assessment: Assessment,
     submitted: list[Submitted],
     user,
     content: LoadedVersion | None = None,
+    locked: bool = False,
 ) -> SaveOutcome:
     """Write the answers of one page in one transaction, with bulk writes.
 
     An answer the respondent did not change is left alone, so that a colleague's newer
     answer to it is kept. An answer changed here that someone else changed too since the
     page was loaded is saved (the later save wins, for that answer only) and reported.
+
+    ``locked``: the caller read ``assessment`` under its lock in the transaction this
+    save joins (``assessment_or_404(..., lock=True)``), and the save is part of it (no
+    savepoint of its own: a failure undoes the caller's transaction); otherwise it is
+    read again so, in a transaction (or savepoint) of the save's own.
     """
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    with transaction.atomic(savepoint=not locked):
+        if not locked:
+            assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        return _save_answers(assessment, submitted, user, content)
+
+
+def _save_answers(
+    assessment: Assessment, submitted: list[Submitted], user, content: LoadedVersion | None
+) -> SaveOutcome:
     if not assessment.is_draft:
         raise AssessmentLocked(_("This assessment is submitted and locked."))
     # Every answer, read once under the lock: the page's own to compare with, the states
     # of all of them to record the assessment's progress after the save (no second read).
-    # Their authors are not joined: only a clash names one (read then, before it is
-    # replaced).
-    existing, states = answers_with_states(assessment, {item.question.pk for item in submitted})
+    # A page that changed nothing progress reads (a comment typed, as most autosaves are)
+    # reads only its own answers: the progress stands. Their authors are not joined: only
+    # a clash names one (read then, before it is replaced).
+    progress_stands = _leaves_progress(submitted)
+    existing, states = answers_with_states(
+        assessment, {item.question.pk for item in submitted}, states=not progress_stands
+    )
     outcome = SaveOutcome()
     to_create, to_update = [], []
     # The answer fields that change in at least one updated row: a bulk update costs a
@@ -292,11 +316,28 @@ def save_answers(
         answer.save(update_fields=fields)
     elif to_update:
         bulk_update_with_history(to_update, Answer, fields, default_user=user)
-    outcome.states = states.with_answers(outcome.answers)
+    if states is not None:
+        states = states.with_answers(outcome.answers)
+    outcome.states = states
     if outcome.saved:
         assessment.last_changed_by = user
-        outcome.progress = refresh_progress(assessment, content, outcome.states)
+        if states is None:
+            record_change(assessment)
+        else:
+            outcome.progress = refresh_progress(assessment, content, states)
     return outcome
+
+
+def _leaves_progress(submitted: list[Submitted]) -> bool:
+    """Whether these items change, against what their pages loaded, only fields that
+    progress does not read. Unknown without the page's digests: then they may."""
+    for item in submitted:
+        if item.confirm or not item.loaded_fields:
+            return False
+        digests = zip(ANSWER_FIELDS, item.value.field_digests(), item.loaded_fields, strict=True)
+        if any(name in SCORED_FIELDS and mine != loaded for name, mine, loaded in digests):
+            return False
+    return True
 
 
 def _changes(item: Submitted, stored: AnswerInput) -> tuple[set[str], set[str]]:
@@ -323,13 +364,18 @@ def refresh_progress(
     answers as they stand (read again when not given)."""
     content = content or load_version(assessment.version)
     progress = compute_progress(content, answer_states(assessment) if states is None else states)
-    Assessment.objects.filter(pk=assessment.pk).update(
-        answered_count=progress.answered,
-        applicable_count=progress.applicable,
-        last_changed_at=timezone.now(),
-        last_changed_by=assessment.last_changed_by,
+    record_change(
+        assessment, answered_count=progress.answered, applicable_count=progress.applicable
     )
     return progress
+
+
+def record_change(assessment: Assessment, **counts: int) -> None:
+    """Record that the assessment changed now, by its ``last_changed_by`` (and its new
+    progress ``counts``, when they changed)."""
+    Assessment.objects.filter(pk=assessment.pk).update(
+        last_changed_at=timezone.now(), last_changed_by=assessment.last_changed_by, **counts
+    )
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -113,24 +114,37 @@ def overview(request: HttpRequest, assessment) -> HttpResponse:
 
 @login_required
 def section(request: HttpRequest, assessment, n: int) -> HttpResponse:
+    if request.method == "POST":
+        return _save_section(request, assessment, n)
     assessment, membership = assessment_or_404(request.user, assessment)
-    if request.method != "POST":
-        return _section_response(request, selectors.section_page(assessment, n), membership)
-    require_editor(membership)
-    # The answers are read once, under the save's lock: the forms need none to validate.
-    page = selectors.section_page(assessment, n, answers=False)
-    questions = page.questions
-    if request.POST.get("partial") == "1":
-        # An autosave of the cards that changed (autosave.js posts only those): the
-        # questions not posted are left alone, and cost nothing.
-        questions = [q for q in questions if f"{q.code}-loaded" in request.POST]
-    forms = [AnswerForm(request.POST, question=q, answer=None) for q in questions]
-    valid = [form for form in forms if form.is_valid()]
-    try:
-        outcome = services.save_answers(
-            assessment, [form.to_submitted() for form in valid], request.user, page.content
-        )
-    except services.AssessmentLocked:
+    return _section_response(request, selectors.section_page(assessment, n), membership)
+
+
+def _save_section(request: HttpRequest, uuid, n: int) -> HttpResponse:
+    with transaction.atomic():
+        # The access check reads the assessment under the save's lock (one read for
+        # both); the answers are read once, by the save: the forms need none to validate.
+        assessment, membership = assessment_or_404(request.user, uuid, lock=True)
+        require_editor(membership)
+        page = selectors.section_page(assessment, n, answers=False)
+        questions = page.questions
+        if request.POST.get("partial") == "1":
+            # An autosave of the cards that changed (autosave.js posts only those): the
+            # questions not posted are left alone, and cost nothing.
+            questions = [q for q in questions if f"{q.code}-loaded" in request.POST]
+        forms = [AnswerForm(request.POST, question=q, answer=None) for q in questions]
+        valid = [form for form in forms if form.is_valid()]
+        try:
+            outcome = services.save_answers(
+                assessment,
+                [form.to_submitted() for form in valid],
+                request.user,
+                page.content,
+                locked=True,
+            )
+        except services.AssessmentLocked:
+            outcome = None
+    if outcome is None:
         return locked_response(request, assessment)
     page.states = outcome.states
     invalid = [form for form in forms if form.errors]
@@ -252,31 +266,33 @@ def _section_nav(page: selectors.SectionPage, progress, oob: bool = False) -> Sa
 
 
 def _autosave_response(request, page: selectors.SectionPage, outcome, invalid) -> HttpResponse:
-    # The save counted the answers it read under the lock; a save of nothing did not.
-    result = outcome.progress or compute_progress(page.content, page.states)
-    hidden = result.sections[page.number - 1].hidden
     questions = page.content.questions
-    response = render(
-        request,
-        "assessments/_autosave.html",
-        {
-            "saved": outcome.saved,
-            "tokens": outcome.tokens,
+    context = {
+        "saved": outcome.saved,
+        "tokens": outcome.tokens,
+        "invalid": invalid,
+        "overwritten": [
+            (questions[code].text, _who(who, request.user)) for code, who in outcome.overwritten
+        ],
+        "merged": [questions[code].text for code in outcome.merged],
+    }
+    if page.states is not None:
+        # The sidebar, the progress bar and the show-if markers follow the answers
+        # (swapped out of band). The save counted the answers it read under the lock; a
+        # save of nothing did not. A save that changed nothing they read (no states) sends
+        # none of them: they stand as the page shows them.
+        result = outcome.progress or compute_progress(page.content, page.states)
+        hidden = result.sections[page.number - 1].hidden
+        context |= {
             "conditional": [
                 (q.code, q.code in hidden) for q in page.questions if q.show_if_question_id
             ],
-            "invalid": invalid,
-            "overwritten": [
-                (questions[code].text, _who(who, request.user)) for code, who in outcome.overwritten
-            ],
-            "merged": [questions[code].text for code in outcome.merged],
-            # The sidebar and the progress bar follow the answers (swapped out of band).
             "assessment": page.assessment,
             "number": page.number,
             "section_nav": _section_nav(page, result, oob=True),
             "overall_percent": _percent(result),
-        },
-    )
+        }
+    response = render(request, "assessments/_autosave.html", context)
     # The page's script reads this to tell a real autosave answer from anything else
     # (a login page after the session ended, an error page).
     response["X-Autosave"] = "invalid" if invalid else "saved"

@@ -230,11 +230,13 @@ def report_document(request: HttpRequest, assessment) -> HttpResponse:
 RESULTS_CACHE = "pages"
 
 
-def _results_key(assessment) -> str:
-    """What a submitted assessment's results page shows, as a cache key: the assessment
-    as submitted (its answers and result are frozen with it), the earlier assessment it
-    is compared with, the names of who answered, and the language. The questionnaire
-    version is published, so immutable."""
+def _results_key(assessment) -> tuple[str, str]:
+    """Where an assessment's results page is kept (one place per assessment and
+    language), and what it shows, as a digest: the assessment as it stands (a submitted
+    one's answers and result are frozen with it; every write of a draft's answers
+    records its ``last_changed_at``, ``services.record_change``), the earlier assessment
+    it is compared with, and the names of who answered. The questionnaire version is
+    published, so immutable."""
     previous = previous_assessment(assessment)
     people = sorted(
         set(
@@ -245,33 +247,38 @@ def _results_key(assessment) -> str:
         key=str,
     )
     parts = [
-        "results",
-        str(assessment.uuid),
-        assessment.submitted_at.isoformat(),
+        assessment.status,
+        (assessment.submitted_at or assessment.last_changed_at).isoformat(),
+        assessment.last_changed_at.isoformat(),
+        str(assessment.answered_count),
         assessment.title,
-        translation.get_language(),
+        f"{assessment.period_start}/{assessment.period_end}",
         f"{previous.uuid}/{previous.submitted_at.isoformat()}" if previous else "",
         repr(people),
     ]
-    return "results:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    key = f"results:{assessment.uuid}:{translation.get_language()}"
+    return key, hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def _results_body(request: HttpRequest, assessment) -> str:
-    """The results page below its header. A submitted assessment's is rendered once and
-    kept (a draft's answers change; in DEBUG, so are templates)."""
+    """The results page below its header, rendered once for each state of the
+    assessment and kept until it changes: a submitted one's never does; a draft's is
+    rendered again after its answers change (in DEBUG, templates change too: always)."""
 
     def render_body() -> str:
         report = build_report(assessment)
         context = {"assessment": assessment, "report": report, "bars": charts.section_bars(report)}
         return render_to_string("reports/_results_body.html", context, request)
 
-    if assessment.is_draft or settings.DEBUG:
+    if settings.DEBUG:
         return render_body()
-    cache, key = caches[RESULTS_CACHE], _results_key(assessment)
-    body = cache.get(key)
-    if body is None:
-        body = render_body()
-        cache.set(key, body)
+    cache = caches[RESULTS_CACHE]
+    key, shows = _results_key(assessment)
+    kept = cache.get(key)
+    if kept is not None and kept[0] == shows:
+        return kept[1]
+    body = render_body()
+    cache.set(key, (shows, body))
     return body  # a template's output: a SafeString, kept as such by the cache
 
 

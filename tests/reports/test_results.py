@@ -147,6 +147,39 @@ def test_the_results_and_the_report_say_who_answered(editor_client, answered, ed
     assert "Answered by</td><td>" + expected in html
 
 
+def _body(page: str) -> str:
+    """A results page below its header (the header's forms carry a fresh CSRF token)."""
+    return page[page.index('<h1 class="h3 mb-1">') : page.index("</main>")]
+
+
+def test_a_drafts_results_are_kept_until_its_answers_change(
+    editor_client, answered, editor, django_assert_max_num_queries
+):
+    """A draft's results page is rendered once for each state of its answers: seen again
+    unchanged, it is the kept one; after any change (a choice, or only a comment) it
+    shows the change."""
+    url = results_url(answered)
+    whole = editor_client.get(url).content.decode()
+    first = _body(whole)
+    # Session, user, the assessment, the header's memberships, the key's two reads.
+    with django_assert_max_num_queries(7):
+        assert _body(editor_client.get(url).content.decode()) == first
+    from django.core.cache import caches
+
+    from compliance.reports.views import RESULTS_CACHE, _results_key
+
+    key, shows = _results_key(type(answered).objects.get(pk=answered.pk))
+    kept = caches[RESULTS_CACHE].get(key)
+    assert kept is not None and kept[0] == shows and kept[1] in whole
+    give(answered, editor.user, "policy-signed", "yes")
+    result = compute_result(load_version(answered.version), answers_by_code(answered))
+    page = editor_client.get(url).content.decode()
+    assert f'id="overall-score">{result.score:.1f}' in page and _body(page) != first
+    assert "Have it signed." not in page[page.index('id="findings"') :]
+    give(answered, editor.user, "policy-signed", "yes", comment="Signed <now>")
+    assert "Signed &lt;now&gt;" in editor_client.get(url).content.decode()
+
+
 def test_a_submitted_assessments_results_are_rendered_once_per_language(
     editor_client, editor, default_v2, django_assert_max_num_queries
 ):
@@ -168,16 +201,14 @@ def test_a_submitted_assessments_results_are_rendered_once_per_language(
 
     from compliance.reports.views import RESULTS_CACHE, _results_key
 
-    kept = caches[RESULTS_CACHE].get(_results_key(assessment))
-    assert kept is not None and kept in first
+    key, shows = _results_key(assessment)
+    kept = caches[RESULTS_CACHE].get(key)
+    assert kept is not None and kept[0] == shows and kept[1] in first
     # Session, user, the assessment, the header's memberships, the key's two reads.
     with django_assert_max_num_queries(7):
         again = editor_client.get(url).content.decode()
 
-    def body(page: str) -> str:  # below the header (its forms carry a fresh CSRF token)
-        return page[page.index('<h1 class="h3 mb-1">') : page.index("</main>")]
-
-    assert body(again) == body(first)
+    assert _body(again) == _body(first)
 
     editor_client.cookies["django_language"] = "zh-hans"
     chinese = editor_client.get(url).content.decode()
