@@ -222,8 +222,8 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default
 # Caches: each process's own memory. "pages" keeps the results page of an assessment,
 # rendered once per language and state (compliance/reports/views.py): one entry per
 # assessment and language, holding a digest of everything the page shows, and a process
-# holds at most 200 of them (about 40 MB at most). It stays per process: a cache shared across deployments would also need the
-# code's version in the key.
+# holds at most 200 of them (about 40 MB at most). It stays per process: a cache shared
+# across deployments would also need the code's version in the key.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {
