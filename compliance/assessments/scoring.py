@@ -63,14 +63,9 @@ class AnswerStates:
         return AnswerStates(data, frozenset(carried))
 
 
-_STATE_FIELDS = (
-    "choice_codes",
-    "value_number",
-    "value_text",
-    "value_date",
-    "not_applicable",
-    "carried_over",
-)
+#: The answer fields that scoring and progress read (``AnswerData``).
+SCORED_FIELDS = ("choice_codes", "value_number", "value_text", "value_date", "not_applicable")
+_STATE_FIELDS = (*SCORED_FIELDS, "carried_over")
 
 
 def answer_states(assessment: Assessment) -> AnswerStates:
@@ -109,7 +104,8 @@ def answers_with_states(
     user_model = Answer._meta.get_field("updated_by").related_model
     answers, rows_states = {}, []
     for code, *values in rows:
-        rows_states.append((code, *(values[where[name]] for name in _STATE_FIELDS)))
+        if states:
+            rows_states.append((code, *(values[where[name]] for name in _STATE_FIELDS)))
         if values[where["question_id"]] not in question_ids:
             continue
         # The ORM's own constructor of a row it read (Model.from_db), as a queryset does.

@@ -20,6 +20,7 @@ from compliance.scoring import Progress, Result, Status
 from . import signals
 from .models import Answer, Assessment, AssessmentEvent
 from .scoring import (
+    SCORED_FIELDS,
     AnswerStates,
     answer_states,
     answers_by_code,
@@ -40,12 +41,6 @@ ANSWER_FIELDS = [
 ]
 #: Written with every changed answer: who, when, which revision, and no longer carried over.
 BOOKKEEPING_FIELDS = ["revision", "carried_over", "updated_by", "updated_at"]
-#: The answer fields that progress and scoring read (``AnswerData``): a save that changes
-#: none of them (a comment, an evidence note, a justification) leaves every question's
-#: status, and the assessment's progress, as they were.
-SCORED_FIELDS = frozenset(
-    {"choice_codes", "value_number", "value_date", "value_text", "not_applicable"}
-)
 
 
 class AssessmentLocked(Exception):

@@ -248,7 +248,7 @@ def _results_key(assessment) -> tuple[str, str]:
     )
     parts = [
         assessment.status,
-        (assessment.submitted_at or assessment.last_changed_at).isoformat(),
+        str(assessment.submitted_at),
         assessment.last_changed_at.isoformat(),
         str(assessment.answered_count),
         assessment.title,
