@@ -11,6 +11,11 @@ REPORT_RENDER_TIMEOUT  seconds a PDF render may take (default 120)
 TASK_BACKEND   immediate (default: a task runs inside the request that asks for it) or
                database (tasks wait in the database for `manage.py db_worker` processes)
 MEDIA_ROOT     where generated files (rendered PDF reports) are stored; default var/media
+EVIDENCE_ROOT  where uploaded evidence files are stored; default var/evidence
+EVIDENCE_BUCKET, EVIDENCE_BUCKET_ENDPOINT, EVIDENCE_BUCKET_REGION
+               evidence in an S3-compatible bucket instead (django-storages; AWS_* credentials)
+EVIDENCE_MAX_FILE_MB   largest evidence file, in MB (default 25)
+EVIDENCE_QUOTA_MB      evidence an organisation may store, in MB (default 2048)
 """
 
 import sys
@@ -63,6 +68,7 @@ INSTALLED_APPS = [
     "compliance.questionnaires",
     "compliance.organisations",
     "compliance.assessments",
+    "compliance.evidence",
     "compliance.reports",
     "compliance.notifications",
     "compliance.backup",
@@ -239,6 +245,34 @@ CACHES = {
 # views that apply the access rule, so there is no MEDIA_URL; on disk only the app's user
 # may read them.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Evidence files (uploads) have a storage of their own, STORAGES["evidence"]: the file
+# system under EVIDENCE_ROOT, or an S3-compatible bucket (django-storages) when
+# EVIDENCE_BUCKET is set. Like reports, they are served only through a view that applies
+# the access rule (compliance/evidence/views.py), never by URL.
+EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=VAR_DIR / "evidence")
+EVIDENCE_BUCKET = env.str("EVIDENCE_BUCKET", default="")
+if EVIDENCE_BUCKET:
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EVIDENCE_BUCKET,
+            "endpoint_url": env.str("EVIDENCE_BUCKET_ENDPOINT", default=None),
+            "region_name": env.str("EVIDENCE_BUCKET_REGION", default=None),
+            "location": "evidence",
+            "default_acl": "private",
+            "file_overwrite": False,
+            # A download or the audit pack reads a file through a temporary file beyond
+            # this size, never the whole file into memory.
+            "max_memory_size": 1024 * 1024,
+        },
+    }
+else:
+    STORAGES["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": EVIDENCE_ROOT},
+    }
+EVIDENCE_MAX_FILE_BYTES = env.int("EVIDENCE_MAX_FILE_MB", default=25) * 1024 * 1024
+EVIDENCE_QUOTA_BYTES = env.int("EVIDENCE_QUOTA_MB", default=2048) * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("organisations/", include("compliance.organisations.urls")),
     path("assessments/", include("compliance.assessments.urls")),
     path("assessments/", include("compliance.reports.urls")),
+    path("evidence/", include("compliance.evidence.urls")),
     path(
         "invitations/<str:token>/", organisation_views.invitation_accept, name="invitation_accept"
     ),

@@ -11,7 +11,7 @@ from compliance.questionnaires.services import import_questionnaire
 from tests.factories import SAMPLE, AssessmentFactory, MembershipFactory
 
 # URL parameters that identify an organisation's data, and how to fill them in.
-ID_PARAMETERS = {"organisation", "assessment", "pk", "n"}
+ID_PARAMETERS = {"organisation", "assessment", "pk", "n", "item", "file"}
 # Parts of the site that are not organisation data (the admin has its own staff rule).
 SKIPPED_PREFIXES = ("admin/",)
 
@@ -44,6 +44,7 @@ def test_routes_are_found():
     assert "organisations/<uuid:organisation>/members/" in routes
     assert "assessments/<uuid:assessment>/sections/<int:n>/" in routes
     assert any("<int:pk>" in route for route in routes)
+    assert "evidence/files/<uuid:file>/" in routes
 
 
 @pytest.fixture
@@ -59,7 +60,17 @@ def world(db):
     outsider = MembershipFactory(role=Membership.Role.OWNER)
     invitation = Invitation.objects.create(organisation=victim.organisation, email="x@example.com")
     assessment = AssessmentFactory(organisation=victim.organisation)
+    from compliance.evidence.services import add_item
+    from tests.evidence.files import ALLOWED, upload
+
+    evidence = add_item(
+        victim.organisation,
+        victim.user,
+        title="Policy",
+        files=[upload("policy.pdf", ALLOWED["policy.pdf"])],
+    )
     return {
+        "evidence": evidence,
         "victim": victim,
         "viewer": viewer,
         "outsider": outsider,
@@ -77,6 +88,8 @@ def url_for(route: str, parameters: set[str], world) -> str:
         "pk": str(world["invitation"].pk if "invitations" in route else victim.pk),
         "n": "1",
         "code": "policy-signed",
+        "item": str(world["evidence"].uuid),
+        "file": str(world["evidence"].files.get().uuid),
     }
     unknown = parameters - values.keys()
     assert not unknown, f"Teach this test how to fill {unknown} in {route}"

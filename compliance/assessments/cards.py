@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from compliance.core.i18n import column_suffix, translated
@@ -38,6 +39,27 @@ class CardChoice:
 
 
 @dataclass(slots=True)
+class CitedEvidence:
+    title: str
+    files: list  # (name, download URL)
+    expired: bool
+
+
+def cited_evidence(links, day) -> list[CitedEvidence]:
+    return [
+        CitedEvidence(
+            title=link.item.title,
+            files=[
+                (stored.name, reverse("evidence_download", args=[stored.uuid]))
+                for stored in link.item.files.all()
+            ],
+            expired=link.item.expired_on(day),
+        )
+        for link in links
+    ]
+
+
+@dataclass(slots=True)
 class QuestionCard:
     """What the card of one question shows: attributes only, read by the template."""
 
@@ -57,6 +79,8 @@ class QuestionCard:
     changed_by: str
     changed_at: datetime | None
     hidden: bool = False
+    #: The evidence the answer cites: ``CitedEvidence`` items.
+    cited: list = field(default_factory=list)
     opened: bool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -115,10 +139,12 @@ def question_card(
     )
 
 
-def render_cards(cards: list[QuestionCard], assessment: Assessment) -> SafeString:
+def render_cards(
+    cards: list[QuestionCard], assessment: Assessment, editable: bool = True
+) -> SafeString:
     return render_fragment(
         "assessments/question_cards.html",
-        {"cards": cards, "uuid": assessment.uuid, "max_text": MAX_TEXT},
+        {"cards": cards, "uuid": assessment.uuid, "max_text": MAX_TEXT, "editable": editable},
     )
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from compliance.evidence.models import EvidenceItem
 from compliance.organisations.models import Organisation
 from compliance.questionnaires.models import Question, QuestionnaireVersion
 
@@ -177,3 +178,62 @@ class AssessmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class EvidenceLinkQuerySet(models.QuerySet):
+    def current(self):
+        """The links in force (not removed)."""
+        return self.filter(removed_at__isnull=True)
+
+
+class EvidenceLink(models.Model):
+    """An item of the organisation's evidence library cited by one question's answer of an
+    assessment. A link is never deleted: removing it is recorded (who, when), and neither
+    can change once the assessment is submitted."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="evidence_links",
+        verbose_name=_("assessment"),
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="+", verbose_name=_("question")
+    )
+    item = models.ForeignKey(
+        EvidenceItem, on_delete=models.CASCADE, related_name="links", verbose_name=_("evidence")
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("linked by"),
+    )
+    linked_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("removed by"),
+    )
+
+    objects = EvidenceLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evidence link")
+        verbose_name_plural = _("evidence links")
+        ordering = ["linked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "question", "item"],
+                condition=models.Q(removed_at__isnull=True),
+                name="one_current_link_per_item_and_question",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.question_id}: {self.item_id}"

@@ -214,6 +214,11 @@ def _carry_over(source: Assessment, target: Assessment, user) -> None:
         AnswerInput.of(old).apply_to(answer)
         copies.append(answer)
     bulk_create_with_history(copies, Answer, default_user=user)
+    # The evidence goes with the questions, answered again or not (imported here: the
+    # evidence module builds on this one).
+    from .evidence import carry_over_links
+
+    carry_over_links(source, target, content.questions, user)
 
 
 def save_answers(

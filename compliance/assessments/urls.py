@@ -10,6 +10,11 @@ urlpatterns = [
     path("<uuid:assessment>/submit/", views.submit, name="assessment_submit"),
     path("<uuid:assessment>/reopen/", views.reopen, name="assessment_reopen"),
     path(
+        "<uuid:assessment>/questions/<slug:code>/evidence/",
+        views.question_evidence,
+        name="assessment_question_evidence",
+    ),
+    path(
         "<uuid:assessment>/questions/<slug:code>/history/",
         views.history,
         name="assessment_question_history",

@@ -1,4 +1,5 @@
-"""Assessment pages: dashboard, new, overview, section pages, submit, reopen, history.
+"""Assessment pages: dashboard, new, overview, section pages, a question's evidence,
+submit, reopen, history.
 
 Every view finds its assessment through ``selectors.assessment_or_404``.
 """
@@ -17,17 +18,23 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from compliance.core.jinja2 import render_fragment
+from compliance.evidence import selectors as library
+from compliance.evidence import services as library_services
+from compliance.evidence.forms import UploadForm
+from compliance.evidence.views import after_post
 from compliance.organisations.selectors import current_membership, require_editor, require_owner
 from compliance.questionnaires.models import QuestionnaireVersion
 from compliance.questionnaires.selectors import load_version
 
-from . import selectors, services
-from .cards import question_card, render_cards
+from . import evidence, selectors, services
+from .cards import cited_evidence, question_card, render_cards
 from .forms import AnswerForm, NewAssessmentForm
 from .scoring import answer_states, compute_progress
 from .selectors import assessment_or_404, assessments_for
 
 DEFAULT_QUESTIONNAIRE = "cn-export-control-icp"
+#: Library items a question's evidence page offers to link at most (a search finds others).
+LIBRARY_SHOWN = 30
 
 
 def locked_response(request: HttpRequest, assessment) -> HttpResponse:
@@ -44,7 +51,9 @@ def locked_response(request: HttpRequest, assessment) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     assessments = []
+    expiring = []
     if membership:
+        expiring = library.expiring(membership.organisation)
         assessments = (
             assessments_for(request.user)
             .filter(organisation=membership.organisation)
@@ -54,7 +63,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assessments/dashboard.html",
-        {"membership": membership, "assessments": assessments},
+        {
+            "membership": membership,
+            "assessments": assessments,
+            "expiring": expiring,
+            **library.page_dates(),
+        },
     )
 
 
@@ -231,10 +245,15 @@ def _section_response(
     section_result = result.sections[page.number - 1]
     hidden = section_result.hidden
     cards = []
-    for question in page.questions if section_result.shown else ():
+    questions = page.questions if section_result.shown else ()
+    cited = evidence.links_by_question(page.assessment, questions) if questions else {}
+    day = library.today()
+    for question in questions:
         card = question_card(question, page.answers.get(question.code), shown.get(question.code))
         card.hidden = question.code in hidden
+        card.cited = cited_evidence(cited.get(question.pk, ()), day)
         cards.append(card)
+    editable = page.assessment.is_draft and membership.can_edit
     context = {
         "assessment": page.assessment,
         "membership": membership,
@@ -242,12 +261,12 @@ def _section_response(
         "number": page.number,
         "count": page.count,
         "section_nav": _section_nav(page, result),
-        "cards": render_cards(cards, page.assessment),
+        "cards": render_cards(cards, page.assessment, editable),
         "section_shown": section_result.shown,
         "condition_number": _section_number_of(page.content, page.section.show_if_question),
         "error_forms": [form for form in forms if form.errors],
         "overall_percent": _percent(result),
-        "editable": page.assessment.is_draft and membership.can_edit,
+        "editable": editable,
     }
     return render(request, "assessments/section.html", context)
 
@@ -362,4 +381,103 @@ def history(request: HttpRequest, assessment, code: str) -> HttpResponse:
             "changes": changes,
             "back": reverse("assessment_section", args=[assessment.uuid, number]),
         },
+    )
+
+
+def _question_or_404(assessment, code: str):
+    content = load_version(assessment.version)
+    question = content.questions.get(code)
+    if question is None:
+        raise Http404(_("No such question."))
+    number = next(i for i, s in enumerate(content.sections, start=1) if s.pk == question.section_id)
+    return question, number
+
+
+@login_required
+def question_evidence(request: HttpRequest, assessment, code: str) -> HttpResponse:
+    """A question's evidence: what cites it, upload new files, link an item of the
+    library. Plain forms (a script adds drag-and-drop and progress); each post answers
+    with a redirect back here, or the page again with the refusal."""
+    assessment, membership = assessment_or_404(request.user, assessment)
+    question, number = _question_or_404(assessment, code)
+    form = UploadForm()
+    if request.method == "POST":
+        require_editor(membership)
+        action = request.POST.get("action")
+        try:
+            if action == "upload":
+                form = UploadForm(request.POST, request.FILES)
+                if form.is_valid():
+                    data = form.cleaned_data
+                    try:
+                        item = evidence.attach_upload(
+                            assessment,
+                            question,
+                            request.user,
+                            title=data["title"],
+                            files=data["files"],
+                            document_date=data["document_date"],
+                            valid_until=data["valid_until"],
+                        )
+                    except library_services.Refused as refusal:
+                        form.add_error("files", str(refusal))
+                    else:
+                        messages.success(
+                            request,
+                            _("Attached “%(title)s” to this question.") % {"title": item.title},
+                        )
+                        return after_post(request, request.path)
+            elif action == "link":
+                item = library.item_or_404(assessment.organisation, request.POST.get("item", ""))
+                try:
+                    linked = evidence.link_item(assessment, question, item, request.user)
+                except ValueError as error:
+                    messages.error(request, str(error))
+                else:
+                    if linked:
+                        messages.success(request, _("Linked “%(title)s”.") % {"title": item.title})
+                return redirect(request.path)
+            elif action == "unlink":
+                try:
+                    link_id = int(request.POST.get("link", ""))
+                except ValueError:
+                    raise Http404(_("No such evidence.")) from None
+                link = evidence.unlink(assessment, link_id, request.user)
+                if link is not None:
+                    messages.success(
+                        request,
+                        _("“%(title)s” no longer supports this answer (it stays in the library).")
+                        % {"title": link.item.title},
+                    )
+                return redirect(request.path)
+            else:
+                return HttpResponse(_("Unknown action."), status=400, content_type="text/plain")
+        except services.AssessmentLocked:
+            return locked_response(request, assessment)
+    links = evidence.links_by_question(assessment, [question]).get(question.pk, [])
+    query = request.GET.get("q", "")[:200]
+    linked = {link.item_id for link in links}
+    found = [
+        item
+        for item in library.library(assessment.organisation, query)[: LIBRARY_SHOWN + len(linked)]
+        if item.pk not in linked
+    ][:LIBRARY_SHOWN]
+    return render(
+        request,
+        "assessments/evidence.html",
+        {
+            "assessment": assessment,
+            "membership": membership,
+            "question": question,
+            "number": number,
+            "links": links,
+            "found": found,
+            "query": query,
+            "form": form,
+            "editable": assessment.is_draft and membership.can_edit,
+            **library.page_dates(),
+            "back": reverse("assessment_section", args=[assessment.uuid, number])
+            + f"#q-{question.code}",
+        },
+        status=400 if form.errors else 200,
     )

@@ -20,14 +20,36 @@ def test_section_page_and_save_queries_do_not_grow(
     url = reverse("assessment_section", args=[assessment.uuid, 1])
     editor_client.get(url)  # warm the session and this process's copy of the version
     # Session, user, assessment with membership, the answers (the section's with their
-    # authors, the others' states for the progress), the header's memberships.
-    with django_assert_num_queries(5):
+    # authors, the others' states for the progress), the evidence cited, the header's
+    # memberships.
+    with django_assert_num_queries(6):
+        assert editor_client.get(url).status_code == 200
+    # Evidence cited by every question: one more, for the files of all of it.
+    _cite_everywhere(assessment, editor.user)
+    with django_assert_num_queries(7):
         assert editor_client.get(url).status_code == 200
     with django_assert_max_num_queries(14):
         assert editor_client.post(url, post_data(size)).status_code == 302
     with django_assert_max_num_queries(14):
         assert editor_client.post(url, post_data(size) | {"q1-answer": "no"}).status_code == 302
     assert assessment.answers.count() == size
+
+
+def _cite_everywhere(assessment, user) -> None:
+    from compliance.assessments.models import EvidenceLink
+    from compliance.evidence.services import add_item
+    from tests.evidence.files import ALLOWED, upload
+
+    item = add_item(
+        assessment.organisation,
+        user,
+        title="Manual",
+        files=[upload("a.pdf", ALLOWED["policy.pdf"]), upload("b.txt", ALLOWED["notes.txt"])],
+    )
+    EvidenceLink.objects.bulk_create(
+        EvidenceLink(assessment=assessment, question=question, item=item)
+        for question in assessment.version.sections.all()[0].questions.all()
+    )
 
 
 def test_the_counts_are_equal(editor_client, editor):
