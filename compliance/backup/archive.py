@@ -64,6 +64,7 @@ EXCLUDED: dict[str, str] = {
     "axes.accessfailurelog": "login log (django-axes)",
     "reports.reportfile": "rendered PDF reports: a cache, rendered again when asked for",
     "reports.renderslot": "which web process renders what right now",
+    "reports.auditpack": "stored audit packs: a cache, built again when asked for",
     "notifications.sentmail": "e-mails of the last hour, counted for sending limits",
     "django_tasks_database.dbtaskresult": "background task rows (PDF renders of the cache)",
 }

@@ -36,6 +36,7 @@ def headers() -> list[str]:
         _("Justification"),
         _("Comment"),
         _("Evidence note"),
+        _("Evidence files"),
         _("Points"),
         _("Maximum"),
         _("Section score"),
@@ -47,6 +48,59 @@ def _number(value: float | None, places: int) -> float | str:
     """A figure as every output shows it (``core.numbers.rounded``), or blank."""
     number = rounded(value, places)
     return "" if number is None else float(number)
+
+
+def evidence_text(row, report: Report) -> str:
+    """An answer's evidence in one cell: each item's title, dates and its files' SHA-256."""
+    parts = []
+    for link in row.evidence:
+        item = link.item
+        facts = [item.title]
+        if item.document_date:
+            facts.append(_("document date %(date)s") % {"date": item.document_date.isoformat()})
+        if item.valid_until:
+            facts.append(_("valid until %(date)s") % {"date": item.valid_until.isoformat()})
+            if item.expired_on(report.evidence_day):
+                facts.append(_("expired"))
+        facts += [f"{stored.name} SHA-256 {stored.sha256}" for stored in item.files.all()]
+        parts.append(", ".join(facts))
+    return "; ".join(parts)
+
+
+def register_rows(report: Report) -> list[list]:
+    """The evidence register, one row per file."""
+    out = []
+    for entry in report.evidence_register:
+        item = entry.item
+        for stored in item.files.all():
+            out.append(
+                [
+                    neutralise(item.title),
+                    _iso(item.document_date) or "",
+                    _iso(item.valid_until) or "",
+                    _("yes") if entry.expired else "",
+                    neutralise(stored.name),
+                    stored.size,
+                    stored.content_type,
+                    stored.sha256,
+                    ", ".join(row.number for row in entry.questions),
+                ]
+            )
+    return out
+
+
+def register_headers() -> list[str]:
+    return [
+        _("Evidence"),
+        _("Document date"),
+        _("Valid until"),
+        _("Expired"),
+        _("File"),
+        _("Size in bytes"),
+        _("Type"),
+        _("SHA-256"),
+        _("Supports"),
+    ]
 
 
 def rows(report: Report) -> list[list]:
@@ -65,6 +119,7 @@ def rows(report: Report) -> list[list]:
                     neutralise(answer.na_justification if answer else ""),
                     neutralise(answer.comment if answer else ""),
                     neutralise(answer.evidence if answer else ""),
+                    neutralise(evidence_text(row, report)),
                     _number(row.points, 2) if row.maximum else "",
                     _number(row.maximum, 2) if row.maximum else "",
                     _number(section.score, 1),
@@ -96,8 +151,8 @@ def to_xlsx(report: Report) -> bytes:
     for cell in answers[1]:
         cell.font = Font(bold=True)
     answers.freeze_panes = "A2"
-    widths = (8, 30, 22, 60, 30, 10, 30, 30, 30, 8, 8, 10, 10)
-    for column, width in zip("ABCDEFGHIJKLM", widths, strict=True):
+    widths = (8, 30, 22, 60, 30, 10, 30, 30, 30, 40, 8, 8, 10, 10)
+    for column, width in zip("ABCDEFGHIJKLMN", widths, strict=True):
         answers.column_dimensions[column].width = width
 
     sections = workbook.create_sheet(_("Sections")[:31])
@@ -124,6 +179,16 @@ def to_xlsx(report: Report) -> bytes:
     for cell in sections[1]:
         cell.font = Font(bold=True)
     sections.column_dimensions["B"].width = 50
+
+    register = workbook.create_sheet(_("Evidence register")[:31])
+    register.append(register_headers())
+    for row in register_rows(report):
+        register.append(row)
+    for cell in register[1]:
+        cell.font = Font(bold=True)
+    register.freeze_panes = "A2"
+    for column, width in zip("ABCDEFGHI", (40, 12, 12, 8, 30, 12, 20, 66, 14), strict=True):
+        register.column_dimensions[column].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -164,6 +229,8 @@ def to_json(report: Report) -> bytes:
                         "justification": row.answer.na_justification if row.answer else "",
                         "comment": row.answer.comment if row.answer else "",
                         "evidence": row.answer.evidence if row.answer else "",
+                        "evidence_files": [str(link.item.uuid) for link in row.evidence],
+                        "evidence_expired": row.evidence_expired,
                         "points": row.points,
                         "maximum": row.maximum,
                     }
@@ -171,6 +238,27 @@ def to_json(report: Report) -> bytes:
                 ],
             }
             for section in report.sections
+        ],
+        "evidence_as_of": _iso(report.evidence_day),
+        "evidence_register": [
+            {
+                "id": str(entry.item.uuid),
+                "title": entry.item.title,
+                "document_date": _iso(entry.item.document_date),
+                "valid_until": _iso(entry.item.valid_until),
+                "expired": entry.expired,
+                "supports": [row.question.code for row in entry.questions],
+                "files": [
+                    {
+                        "name": stored.name,
+                        "size": stored.size,
+                        "type": stored.content_type,
+                        "sha256": stored.sha256,
+                    }
+                    for stored in entry.item.files.all()
+                ],
+            }
+            for entry in report.evidence_register
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")

@@ -103,3 +103,39 @@ def delete_stored_pdf(sender, instance: ReportFile, **kwargs) -> None:
     if instance.file:
         storage, name = instance.file.storage, instance.file.name
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def audit_pack_name(instance: "AuditPack", filename: str) -> str:
+    return f"audit-packs/{instance.assessment.uuid}/{filename}"
+
+
+class AuditPack(models.Model):
+    """A submitted assessment's audit pack, built once and kept (a draft's is built for
+    each download): keyed by what it holds, so a pack can never disagree with its reports."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="audit_packs",
+        verbose_name=_("assessment"),
+    )
+    language = models.CharField(_("language"), max_length=10)
+    key = models.CharField(_("content key"), max_length=64, unique=True)
+    file = models.FileField(_("ZIP"), upload_to=audit_pack_name, max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("audit pack")
+        verbose_name_plural = _("audit packs")
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} {self.language} {self.key[:8]}"
+
+
+@receiver(post_delete, sender=AuditPack)
+def delete_stored_pack(sender, instance: AuditPack, **kwargs) -> None:
+    if instance.file:
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(lambda: storage.delete(name))

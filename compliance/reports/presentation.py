@@ -8,11 +8,16 @@ demand for a draft.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from compliance.assessments.models import Answer, Assessment
+from django.utils import timezone
+
+from compliance.assessments.evidence import links_by_question, only_expired
+from compliance.assessments.models import Answer, Assessment, EvidenceLink
 from compliance.assessments.scoring import answers_by_code, compute_result
 from compliance.assessments.selectors import answer_text
 from compliance.core.numbers import shown
+from compliance.evidence.models import EvidenceItem
 from compliance.questionnaires.models import Question, ScoreBand, Section
 from compliance.questionnaires.selectors import LoadedVersion, load_version
 from compliance.scoring import CriticalFinding, Gap, Result, Status
@@ -50,6 +55,10 @@ class QuestionRow:
     scored: bool = True  # the question carries points (no weight is shown otherwise)
     #: Its references as short citations ("ECL Art. 5"); the report lists them in full.
     citations: list[str] = field(default_factory=list)
+    #: The evidence the answer cites (links, each with its item and the item's files).
+    evidence: list[EvidenceLink] = field(default_factory=list)
+    #: The answer has evidence, and all of it had expired on the report's evidence date.
+    evidence_expired: bool = False
 
     @property
     def hidden(self) -> bool:
@@ -123,6 +132,22 @@ class Comparison:
 
 
 @dataclass
+class EvidenceRow:
+    """One item of the evidence register: the item, whether it had expired, and the
+    question rows that cite it."""
+
+    item: EvidenceItem
+    expired: bool
+    questions: list[QuestionRow]
+
+
+def evidence_day(assessment: Assessment) -> date:
+    if assessment.submitted_at is not None:
+        return timezone.localdate(assessment.submitted_at)
+    return timezone.localdate()
+
+
+@dataclass
 class Report:
     assessment: Assessment
     content: LoadedVersion
@@ -143,6 +168,29 @@ class Report:
     respondents: list[str] = field(default_factory=list)
     #: Every source the report cites, once, by the key its citations use.
     references: list[ListedSource] = field(default_factory=list)
+    #: The day evidence is judged expired on: the submission's for a submitted assessment
+    #: (its record stays as it was), today for a draft.
+    evidence_day: date | None = None
+
+    @property
+    def evidence_register(self) -> list[EvidenceRow]:
+        """Every item the answers cite, once, by title, with the answers it supports."""
+        rows: dict[int, EvidenceRow] = {}
+        for section in self.sections:
+            for row in section.questions:
+                for link in row.evidence:
+                    entry = rows.get(link.item_id)
+                    if entry is None:
+                        entry = rows[link.item_id] = EvidenceRow(
+                            link.item, link.item.expired_on(self.evidence_day), []
+                        )
+                    entry.questions.append(row)
+        return sorted(rows.values(), key=lambda entry: (entry.item.title.lower(), entry.item.pk))
+
+    @property
+    def expired_evidence(self) -> list[QuestionRow]:
+        """The answers whose only evidence has expired."""
+        return [row for s in self.sections for row in s.questions if row.evidence_expired]
 
     @property
     def top_gaps(self) -> list[GapRow]:
@@ -211,6 +259,8 @@ def build_report(assessment: Assessment) -> Report:
 
     citations = Citations()
     cited: dict[str, list[str]] = {}
+    evidence = links_by_question(assessment)
+    day = evidence_day(assessment)
     rows = []
     for number, section_result in enumerate(result.sections, start=1):
         section = sections_by_code[section_result.code]
@@ -220,6 +270,7 @@ def build_report(assessment: Assessment) -> Report:
             question = content.questions[q.code]
             answer = answers.get(q.code)
             cited[q.code] = citations.cite(question)
+            links = evidence.get(question.pk, [])
             questions.append(
                 QuestionRow(
                     number=f"{number}.{index}",
@@ -235,6 +286,8 @@ def build_report(assessment: Assessment) -> Report:
                         question.type, question.weight, bool(question.choices.all())
                     ),
                     citations=cited[q.code],
+                    evidence=links,
+                    evidence_expired=only_expired(links, day),
                 )
             )
         before = previous_scores.get(section.code)
@@ -303,6 +356,7 @@ def build_report(assessment: Assessment) -> Report:
         crosswalk=crosswalk(content, result),
         respondents=respondents(answers),
         references=citations.listing(),
+        evidence_day=day,
     )
 
 

@@ -12,6 +12,12 @@ urlpatterns = [
         name="assessment_report_document",
     ),
     path("<uuid:assessment>/report/status/", views.report_status, name="assessment_report_status"),
+    path("<uuid:assessment>/audit-pack.zip", views.audit_pack, name="assessment_audit_pack"),
+    path(
+        "<uuid:assessment>/audit-pack/status/",
+        views.audit_pack_status,
+        name="assessment_audit_pack_status",
+    ),
     *(
         path(
             f"<uuid:assessment>/export.{extension}",

@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import tempfile
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -9,7 +10,9 @@ from csp.decorators import csp_replace, csp_update
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -23,11 +26,12 @@ from django.views.decorators.http import require_safe
 from compliance.assessments.models import Answer
 from compliance.assessments.selectors import assessment_or_404
 
+from . import audit_pack as packs
 from . import charts, exports
 from .jobs import request_report, rerender_lost_file
-from .models import ReportFile
-from .pdf import FULL, KINDS, STATIC_SCHEME, VARIANTS, html_for, prepare
-from .presentation import build_report, previous_assessment
+from .models import AuditPack, ReportFile
+from .pdf import BOARD, FULL, KINDS, STATIC_SCHEME, VARIANTS, html_for, prepare
+from .presentation import build_report, evidence_day, previous_assessment
 
 #: After this long in the queue, the waiting page says that no worker has taken the job.
 WAITING_LONG = timedelta(seconds=30)
@@ -86,15 +90,25 @@ def _pdf_response(request: HttpRequest, assessment, row: ReportFile) -> HttpResp
 
 
 def _status_page(
-    request: HttpRequest, assessment, row: ReportFile | None, language: str, variant_name: str
+    request: HttpRequest,
+    assessment,
+    row: ReportFile | None,
+    language: str,
+    variant_name: str,
+    pack: bool = False,
 ) -> HttpResponse:
     """Where a report stands: being prepared, ready (from the status view), or failed.
 
     For htmx polling, an answer that would show what the page already shows (``shown``)
     is a 204, which htmx does not swap: the page, and screen readers, stay quiet.
     """
-    pdf_url = reverse("assessment_report_pdf", args=[assessment.uuid])
-    status_url = reverse("assessment_report_status", args=[assessment.uuid])
+    pdf_url = reverse(
+        "assessment_audit_pack" if pack else "assessment_report_pdf", args=[assessment.uuid]
+    )
+    status_url = reverse(
+        "assessment_audit_pack_status" if pack else "assessment_report_status",
+        args=[assessment.uuid],
+    )
     status = row.status if row is not None else ReportFile.Status.QUEUED
     ready, failed = status == ReportFile.Status.READY, status == ReportFile.Status.FAILED
     waiting_long = (
@@ -110,6 +124,7 @@ def _status_page(
         return response
     context = {
         "assessment": assessment,
+        "pack": pack,
         "ready": ready,
         "failed": failed,
         "waiting_long": waiting_long,
@@ -255,6 +270,8 @@ def _results_key(assessment) -> tuple[str, str]:
         f"{assessment.period_start}/{assessment.period_end}",
         f"{previous.uuid}/{previous.submitted_at.isoformat()}" if previous else "",
         repr(people),
+        # Evidence is marked expired as of this day (a draft's: today).
+        str(evidence_day(assessment)),
     ]
     key = f"results:{assessment.uuid}:{translation.get_language()}"
     return key, hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
@@ -317,3 +334,111 @@ def export(request: HttpRequest, assessment, extension: str) -> HttpResponse:
     assessment, _membership = assessment_or_404(request.user, assessment)
     build, content_type = EXPORTS[extension]
     return _download(assessment, build(build_report(assessment)), extension, content_type)
+
+
+def _pack_reports(request: HttpRequest, assessment, language: str, retry: bool = False):
+    """Both reports of the pack, rendered (asked for where they are not): ``(rows, None)``
+    when both are ready, else ``(None, the row to show the state of)``."""
+    rows = {}
+    for kind in (FULL, BOARD):
+        key = prepare(assessment, language, None, kind).key
+        row = request_report(
+            assessment, language, None, key, retry=retry, user=request.user, kind=kind
+        )
+        if row is not None and row.status == ReportFile.Status.READY and not row.file:
+            row = rerender_lost_file(row, user=request.user)
+        if row is None or row.status != ReportFile.Status.READY:
+            return None, row
+        rows[kind] = row
+    return rows, None
+
+
+def _read_pdfs(rows: dict, user) -> dict[str, bytes] | None:
+    pdfs = {}
+    for kind, row in rows.items():
+        try:
+            with row.file.open("rb") as handle:
+                pdfs[kind] = handle.read()
+        except OSError:
+            rerender_lost_file(row, user=user)
+            return None
+    return pdfs
+
+
+@login_required
+@require_safe
+def audit_pack(request: HttpRequest, assessment) -> HttpResponse:
+    """One ZIP of both reports, the exports, every evidence file and a manifest of their
+    checksums (``audit_pack``). A draft's is streamed as it is made, named DRAFT; a
+    submitted assessment's is built once, stored, and streamed from the storage. While
+    its reports are still being rendered, a page follows them, as for the PDF."""
+    assessment, _membership = assessment_or_404(request.user, assessment)
+    language = report_language(request)
+    retry = bool(request.GET.get("retry"))
+    rows, waiting = _pack_reports(request, assessment, language, retry)
+    if retry:
+        return redirect(request.path + "?" + urlencode({"lang": language}))
+    pdfs = _read_pdfs(rows, request.user) if rows else None
+    if pdfs is None:
+        return _status_page(request, assessment, waiting, language, "", pack=True)
+    with translation.override(language):
+        report = build_report(assessment)
+        files = packs.members(report, pdfs)
+        name = packs.file_name(report, language)
+    if report.is_draft:
+        response = StreamingHttpResponse(
+            packs.stream(report, files, language), content_type="application/zip"
+        )
+    else:
+        stored = _stored_pack(assessment, report, files, language, rows)
+        response = FileResponse(stored.file.open("rb"), content_type="application/zip")
+        response["Content-Length"] = str(stored.size)
+        response["ETag"] = f'"{stored.key}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _stored_pack(assessment, report, files, language: str, rows: dict) -> AuditPack:
+    """The submitted assessment's stored pack of this content, built now if there is none."""
+    parts = [language, rows[FULL].key, rows[BOARD].key]
+    parts += [f"{member.path}\x1f{member.evidence.get('recorded_sha256', '')}" for member in files]
+    parts.append(hashlib.sha256(exports.to_json(report)).hexdigest())
+    key = hashlib.sha256("\x1e".join(parts).encode()).hexdigest()
+    stored = AuditPack.objects.filter(key=key).first()
+    if stored is not None:
+        return stored
+    with tempfile.TemporaryFile() as spool:
+        digest = hashlib.sha256()
+        for chunk in packs.stream(report, files, language):
+            spool.write(chunk)
+            digest.update(chunk)
+        size = spool.tell()
+        spool.seek(0)
+        pack = AuditPack(
+            assessment=assessment, language=language, key=key, size=size, sha256=digest.hexdigest()
+        )
+        pack.file.save(f"{key}.zip", File(spool), save=False)
+    try:
+        with transaction.atomic():
+            pack.save()
+    except IntegrityError:  # another request stored the same pack meanwhile
+        pack.file.delete(save=False)
+        return AuditPack.objects.get(key=key)
+    # Older packs of this assessment and language (before a reopening) are superseded.
+    for old in AuditPack.objects.filter(assessment=assessment, language=language).exclude(
+        pk=pack.pk
+    ):
+        old.delete()
+    return pack
+
+
+@login_required
+@require_safe
+def audit_pack_status(request: HttpRequest, assessment) -> HttpResponse:
+    """Where the pack's reports stand, polled by the waiting page (a fragment for htmx)."""
+    assessment, _membership = assessment_or_404(request.user, assessment)
+    language = report_language(request)
+    rows, waiting = _pack_reports(request, assessment, language)
+    row = rows[BOARD] if rows else waiting
+    return _status_page(request, assessment, row, language, "", pack=True)

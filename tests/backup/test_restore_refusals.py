@@ -143,7 +143,9 @@ def test_every_model_is_backed_up_or_left_out_for_a_stated_reason():
 
 
 def test_backed_up_rows_keep_nothing_in_the_file_storage():
-    """A backup holds the database only: a backed-up model with files would need them too."""
+    """A backup holds the database only: a backed-up model with files in a storage would
+    need them too (evidence files have their own companion, ``backup_evidence``, and are
+    named by a key, not a FileField)."""
     for model in backed_up_models():
         assert not any(isinstance(f, models.FileField) for f in model._meta.concrete_fields), (
             model._meta.label

@@ -85,9 +85,9 @@ def msg() -> bytes:
 
 def eml() -> bytes:
     return (
-        "From: officer@example.com\r\nTo: board@example.com\r\nSubject: Screening 2026\r\n"
-        "Date: Mon, 2 Nov 2026 09:00:00 +0800\r\n\r\nThe screening log is attached.\r\n"
-    ).encode()
+        b"From: officer@example.com\r\nTo: board@example.com\r\nSubject: Screening 2026\r\n"
+        b"Date: Mon, 2 Nov 2026 09:00:00 +0800\r\n\r\nThe screening log is attached.\r\n"
+    )
 
 
 ALLOWED = {
@@ -99,7 +99,7 @@ ALLOWED = {
     "training.pptx": pptx(),
     "minutes.odt": odt(),
     "mail.msg": msg(),
-    "notes.txt": "Screening is done before every order.\n".encode(),
+    "notes.txt": b"Screening is done before every order.\n",
     "denied-parties.csv": "名称,国家\n某公司,中国\n".encode("gb18030"),
     "approval.eml": eml(),
 }

@@ -28,3 +28,8 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS(f"Backed up {summary(header['counts'])} to {file}."))
+        if evidence := header["counts"].get("evidence.evidencefile"):
+            self.stdout.write(
+                f"The {evidence} evidence files' bytes are not in it: copy them with "
+                "`manage.py backup_evidence FILE.tar` (restore them with `restore_evidence`)."
+            )
