@@ -76,7 +76,7 @@ def check_files(organisation: Organisation, files: list[Upload]) -> list[detecti
         raise Refused(
             _(
                 "The organisation's evidence would exceed its quota of %(quota)s "
-                "(%(used)s used). Remove nothing: ask an administrator for a larger quota."
+                "(%(used)s used). Ask the administrator for a larger quota."
             )
             % {"quota": filesizeformat(quota), "used": filesizeformat(used)}
         )

@@ -24,13 +24,15 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Page, Response
 
 from compliance.accounts.models import User
-from compliance.assessments.models import Assessment
+from compliance.assessments.models import Assessment, EvidenceLink
 from compliance.assessments.services import create_assessment, submit
+from compliance.evidence.services import add_item
 from compliance.organisations.models import Invitation, Membership
 from compliance.organisations.services import invitation_token
 from compliance.questionnaires.models import QuestionnaireVersion, Section
 from compliance.questionnaires.services import new_draft_from
 from tests.browser.watch import Refusals, layout_and_language_problems
+from tests.evidence.files import ALLOWED, upload
 from tests.factories import (
     PASSWORD,
     MembershipFactory,
@@ -73,6 +75,7 @@ class Words:
     older: str
     comment: str
     text: str
+    evidence: tuple[str, str]  # the titles of an expired and a current evidence item
     names: dict[str, str]
 
 
@@ -87,6 +90,7 @@ WORDS = {
         older="Assessment on version 1",
         comment="Checked with the compliance team.",
         text="Customer and item risks are reviewed each quarter.",
+        evidence=("Screening training records 2024", "Export control policy, signed"),
         names={"owner": "Alice", "editor": "Bob", "viewer": "Carol", "questionnaire": "Dana"},
     ),
     "zh-hans": Words(
@@ -99,6 +103,7 @@ WORDS = {
         older="第一版问卷自评估",
         comment="已与合规团队核实。",
         text="每季度评估客户和物项风险。",
+        evidence=("2024年筛查培训记录", "出口管制政策声明（已签署）"),
         names={"owner": "王芳", "editor": "李强", "viewer": "赵敏", "questionnaire": "陈静"},
     ),
 }
@@ -166,6 +171,31 @@ def seed(version_2: QuestionnaireVersion, language: str) -> World:
     )
     answer_all(submitted, editor, comment=words.comment, text=words.text)
     submit(submitted, owner)
+
+    # Evidence: an expired item cited by the draft and the submitted assessment, a
+    # current one with two files cited by the draft.
+    expired, current = (
+        add_item(
+            organisation,
+            editor,
+            title=title,
+            files=[upload(name, ALLOWED[name]) for name in names],
+            document_date=date(2024, 1, 15),
+            valid_until=valid_until,
+        )
+        for title, names, valid_until in (
+            (words.evidence[0], ("log.xlsx",), date(2025, 1, 15)),
+            (words.evidence[1], ("policy.pdf", "approval.eml"), None),
+        )
+    )
+    for assessment, items in ((draft, (expired, current)), (submitted, (expired,))):
+        question = assessment.version.sections.get(code="risk-assessment").questions.get(
+            code="risk-assessment-maturity"
+        )
+        for item in items:
+            EvidenceLink.objects.create(
+                assessment=assessment, question=question, item=item, linked_by=editor
+            )
 
     older = create_assessment(
         organisation=organisation, version=version_1, title=words.older, user=owner
@@ -316,11 +346,20 @@ def member_pages(world: World, role: str) -> list[Stop]:
             "draft: history of a question",
             f"/assessments/{draft}/questions/risk-assessment-maturity/history/",
         ),
+        Stop(
+            "draft: a question's evidence",
+            f"/assessments/{draft}/questions/risk-assessment-maturity/evidence/",
+        ),
+        Stop("evidence library", "/evidence/"),
         Stop("version 1: text and date questions", f"/assessments/{older}/sections/3/"),
         Stop("submitted: overview", f"/assessments/{submitted}/"),
         Stop("submitted: a section", f"/assessments/{submitted}/sections/2/"),
         Stop("submitted: results", f"/assessments/{submitted}/results/"),
         Stop("submitted: report", f"/assessments/{submitted}/report/"),
+        Stop(
+            "submitted: a question's evidence",
+            f"/assessments/{submitted}/questions/risk-assessment-maturity/evidence/",
+        ),
         Stop("submitted: PDF being prepared", f"/assessments/{submitted}/report.pdf", status=202),
         Stop("page not found", "/no-such-page/", status=404),
         Stop("form refused by the CSRF check", send=send_without_the_csrf_cookie, status=403),
