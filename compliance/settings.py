@@ -272,6 +272,12 @@ else:
         "OPTIONS": {"location": EVIDENCE_ROOT},
     }
 EVIDENCE_MAX_FILE_BYTES = env.int("EVIDENCE_MAX_FILE_MB", default=25) * 1024 * 1024
+# A file larger than that is not even spooled to disk: the first handler stops reading it.
+FILE_UPLOAD_HANDLERS = [
+    "compliance.evidence.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 EVIDENCE_QUOTA_BYTES = env.int("EVIDENCE_QUOTA_MB", default=2048) * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750

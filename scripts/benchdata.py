@@ -38,6 +38,9 @@ def use_production_settings(database_url: str, static_root: Path) -> None:
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ["STATIC_ROOT"] = str(static_root)
     os.environ["DATABASE_URL"] = database_url
+    # Evidence files of the benchmark's own, never the app's (emptied by the benchmark).
+    os.environ["EVIDENCE_ROOT"] = str(static_root.parent / "bench-evidence")
+    os.environ.pop("EVIDENCE_BUCKET", None)
     os.environ.pop("TASK_BACKEND", None)  # reports render in the request (the default)
 
 

@@ -128,6 +128,7 @@ def carry_over_links(source: Assessment, target: Assessment, questions: dict, us
         EvidenceLink(assessment=target, question=questions[code], item_id=item_id, linked_by=user)
         for code, item_id in EvidenceLink.objects.current()
         .filter(assessment=source, item__removed_at__isnull=True)
+        .order_by()
         .values_list("question__code", "item_id")
         .distinct()
         if code in questions

@@ -406,7 +406,7 @@ def question_evidence(request: HttpRequest, assessment, code: str) -> HttpRespon
         action = request.POST.get("action")
         try:
             if action == "upload":
-                form = UploadForm(request.POST, request.FILES)
+                form = UploadForm(request.POST, request.FILES, request=request)
                 if form.is_valid():
                     data = form.cleaned_data
                     try:

@@ -145,10 +145,8 @@ def _binary_kind(handle: BinaryIO, sample: bytes) -> Kind | None:
             raise Refused(_("The file is an archive (ZIP), not a document."))
         return kind
     if sample.startswith(_OLE_MAGIC):
-        if _MSG_STREAM in sample or _MSG_STREAM in handle.read():
-            handle.seek(0)
+        if _contains(handle, _MSG_STREAM):
             return MSG
-        handle.seek(0)
         raise Refused(
             _(
                 "Older Office files (.doc, .xls, .ppt) cannot be uploaded: "
@@ -163,6 +161,21 @@ def _binary_kind(handle: BinaryIO, sample: bytes) -> Kind | None:
     raise Refused(
         _("The content is of type %(type)s, which cannot be uploaded.") % {"type": guess.mime}
     )
+
+
+def _contains(handle: BinaryIO, needle: bytes) -> bool:
+    """Whether the file holds ``needle`` anywhere (read a chunk at a time; left at its
+    start). An Outlook message's directory, which names its streams, may lie anywhere."""
+    handle.seek(0)
+    tail = b""
+    try:
+        while chunk := handle.read(1024 * 1024):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-len(needle) :]
+        return False
+    finally:
+        handle.seek(0)
 
 
 def _zipped_document(handle: BinaryIO) -> Kind | None:

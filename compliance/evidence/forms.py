@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from compliance.accounts.validators import validate_one_line
@@ -53,7 +55,20 @@ class UploadForm(forms.Form):
         help_text=_("For a certificate, a licence or training records: when it expires."),
     )
 
+    def __init__(self, *args, request=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.oversized = getattr(request, "oversized_uploads", []) if request else []
+
     def clean(self):
+        if self.oversized:
+            # Refused before they were read in full: nothing of them was kept.
+            self.errors.pop("files", None)
+            for name in self.oversized:
+                self.add_error(
+                    "files",
+                    _("“%(name)s” is larger than %(limit)s, the most a file may be.")
+                    % {"name": name, "limit": filesizeformat(settings.EVIDENCE_MAX_FILE_BYTES)},
+                )
         data = super().clean()
         start, end = data.get("document_date"), data.get("valid_until")
         if start and end and end < start:

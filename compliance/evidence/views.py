@@ -63,7 +63,7 @@ def library(request: HttpRequest) -> HttpResponse:
     form = UploadForm()
     if request.method == "POST":
         require_editor(membership)
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, request=request)
         if form.is_valid():
             data = form.cleaned_data
             try:

@@ -159,3 +159,39 @@ def test_names_are_made_unique_ignoring_case():
         "a (3).pdf",
         "b",
     ]
+
+
+def test_with_workers_the_pack_waits_for_its_reports_on_a_page_that_follows_them(
+    settings, editor, editor_client, assessment
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from compliance.reports.models import ReportFile
+    from compliance.reports.tasks import render_report
+    from tests.processes import DATABASE_TASKS
+
+    settings.TASKS = DATABASE_TASKS
+    url = reverse("assessment_audit_pack", args=[assessment.uuid])
+    response = editor_client.get(url, {"lang": "en"})
+    assert response.status_code == 202
+    page = response.content.decode()
+    assert "Preparing the reports of the audit pack" in page
+    status = reverse("assessment_audit_pack_status", args=[assessment.uuid])
+    assert status in page
+    assert DBTaskResult.objects.count() == 1  # the first report queued; one render at a time
+    polled = editor_client.get(
+        status, {"lang": "en", "shown": "preparing"}, headers={"HX-Request": "true"}
+    )
+    assert polled.status_code == 204  # nothing new to show
+    # A worker's part, done here: each document rendered as its task would.
+    for kind in ("full", "board"):
+        render_report.call(str(assessment.uuid), "en", "", kind)
+    assert ReportFile.objects.filter(status=ReportFile.Status.READY).count() == 2
+    ready = editor_client.get(
+        status, {"lang": "en", "shown": "preparing"}, headers={"HX-Request": "true"}
+    )
+    assert ready.status_code == 200
+    assert "Download the audit pack (ZIP)" in ready.content.decode()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    _response, archive = _download(editor_client, assessment)
+    _check_manifest(archive)

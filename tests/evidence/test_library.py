@@ -142,7 +142,10 @@ def test_too_large_and_over_quota_are_refused(settings, editor_client, assessmen
     settings.EVIDENCE_MAX_FILE_BYTES = len(data) - 1
     response = post_upload(editor_client, assessment, files.upload("policy.pdf", data))
     assert response.status_code == 400
-    assert "a file may be at most" in response.content.decode()
+    # Refused while it arrived: the upload handler stopped reading it at the limit.
+    assert "is larger than" in response.content.decode()
+    with pytest.raises(services.Refused, match="a file may be at most"):  # and the service
+        services.check_files(assessment.organisation, [files.upload("policy.pdf", data)])
     settings.EVIDENCE_MAX_FILE_BYTES = 10 * len(data)
     settings.EVIDENCE_QUOTA_BYTES = len(data) * 3 // 2
     assert post_upload(editor_client, assessment, files.upload("a.pdf", data)).status_code == 302
