@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from compliance.evidence.models import EvidenceItem
+from compliance.evidence.models import EvidenceItem, RecordedRemoval
 from compliance.organisations.models import Organisation
 from compliance.questionnaires.models import Question, QuestionnaireVersion
 
@@ -180,13 +180,7 @@ class AssessmentEvent(models.Model):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
-class EvidenceLinkQuerySet(models.QuerySet):
-    def current(self):
-        """The links in force (not removed)."""
-        return self.filter(removed_at__isnull=True)
-
-
-class EvidenceLink(models.Model):
+class EvidenceLink(RecordedRemoval):
     """An item of the organisation's evidence library cited by one question's answer of an
     assessment. A link is never deleted: removing it is recorded (who, when), and neither
     can change once the assessment is submitted."""
@@ -211,19 +205,8 @@ class EvidenceLink(models.Model):
         verbose_name=_("linked by"),
     )
     linked_at = models.DateTimeField(_("linked at"), auto_now_add=True)
-    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
-    removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("removed by"),
-    )
 
-    objects = EvidenceLinkQuerySet.as_manager()
-
-    class Meta:
+    class Meta(RecordedRemoval.Meta):
         verbose_name = _("evidence link")
         verbose_name_plural = _("evidence links")
         ordering = ["linked_at", "pk"]

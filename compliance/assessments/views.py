@@ -19,9 +19,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from compliance.core.jinja2 import render_fragment
 from compliance.evidence import selectors as library
-from compliance.evidence import services as library_services
 from compliance.evidence.forms import UploadForm
-from compliance.evidence.views import after_post
+from compliance.evidence.views import after_post, posted_upload
 from compliance.organisations.selectors import current_membership, require_editor, require_owner
 from compliance.questionnaires.models import QuestionnaireVersion
 from compliance.questionnaires.selectors import load_version
@@ -406,27 +405,17 @@ def question_evidence(request: HttpRequest, assessment, code: str) -> HttpRespon
         action = request.POST.get("action")
         try:
             if action == "upload":
-                form = UploadForm(request.POST, request.FILES, request=request)
-                if form.is_valid():
-                    data = form.cleaned_data
-                    try:
-                        item = evidence.attach_upload(
-                            assessment,
-                            question,
-                            request.user,
-                            title=data["title"],
-                            files=data["files"],
-                            document_date=data["document_date"],
-                            valid_until=data["valid_until"],
-                        )
-                    except library_services.Refused as refusal:
-                        form.add_error("files", str(refusal))
-                    else:
-                        messages.success(
-                            request,
-                            _("Attached “%(title)s” to this question.") % {"title": item.title},
-                        )
-                        return after_post(request, request.path)
+                form, item = posted_upload(
+                    request,
+                    lambda **data: evidence.attach_upload(
+                        assessment, question, request.user, **data
+                    ),
+                )
+                if item is not None:
+                    messages.success(
+                        request, _("Attached “%(title)s” to this question.") % {"title": item.title}
+                    )
+                    return after_post(request, request.path)
             elif action == "link":
                 item = library.item_or_404(assessment.organisation, request.POST.get("item", ""))
                 try:

@@ -19,13 +19,33 @@ from compliance.accounts.validators import validate_one_line
 from compliance.organisations.models import Organisation
 
 
-class EvidenceItemQuerySet(models.QuerySet):
+class RemovableQuerySet(models.QuerySet):
     def current(self):
-        """The items still in the library (not removed)."""
+        """The rows in force: not removed."""
         return self.filter(removed_at__isnull=True)
 
 
-class EvidenceItem(models.Model):
+class RecordedRemoval(models.Model):
+    """A row that is never deleted while its owner exists: removing it records who
+    removed it and when (an item of the library; an answer's link to one)."""
+
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("removed by"),
+    )
+
+    objects = RemovableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class EvidenceItem(RecordedRemoval):
     uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
         Organisation,
@@ -44,19 +64,8 @@ class EvidenceItem(models.Model):
         verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
-    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
-    removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("removed by"),
-    )
 
-    objects = EvidenceItemQuerySet.as_manager()
-
-    class Meta:
+    class Meta(RecordedRemoval.Meta):
         verbose_name = _("evidence item")
         verbose_name_plural = _("evidence items")
         ordering = ["title", "pk"]

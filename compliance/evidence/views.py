@@ -26,6 +26,27 @@ from .storage import evidence_storage
 SANDBOX_CSP = "sandbox; default-src 'none'; form-action 'none'; frame-ancestors 'none'"
 
 
+def posted_upload(request: HttpRequest, store) -> tuple[UploadForm, object | None]:
+    """The posted upload form, and the item ``store(title=, files=, document_date=,
+    valid_until=)`` made of it; ``None`` when the form or a file was refused (the form
+    then says why, and nothing was stored)."""
+    form = UploadForm(request.POST, request.FILES, request=request)
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    try:
+        item = store(
+            title=data["title"],
+            files=data["files"],
+            document_date=data["document_date"],
+            valid_until=data["valid_until"],
+        )
+    except services.Refused as refusal:
+        form.add_error("files", str(refusal))
+        return form, None
+    return form, item
+
+
 def after_post(request: HttpRequest, to: str) -> HttpResponse:
     """Where a successful post goes: a redirect, or for the upload script (which cannot
     see a redirect without following it, and would use up the message) 204 and the place."""
@@ -63,25 +84,14 @@ def library(request: HttpRequest) -> HttpResponse:
     form = UploadForm()
     if request.method == "POST":
         require_editor(membership)
-        form = UploadForm(request.POST, request.FILES, request=request)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                item = services.add_item(
-                    organisation,
-                    request.user,
-                    title=data["title"],
-                    files=data["files"],
-                    document_date=data["document_date"],
-                    valid_until=data["valid_until"],
-                )
-            except services.Refused as refusal:
-                form.add_error("files", str(refusal))
-            else:
-                messages.success(
-                    request, _("Added “%(title)s” to the library.") % {"title": item.title}
-                )
-                return after_post(request, reverse("evidence_library"))
+        form, item = posted_upload(
+            request, lambda **data: services.add_item(organisation, request.user, **data)
+        )
+        if item is not None:
+            messages.success(
+                request, _("Added “%(title)s” to the library.") % {"title": item.title}
+            )
+            return after_post(request, reverse("evidence_library"))
     query = request.GET.get("q", "")[:200]
     return render(
         request,

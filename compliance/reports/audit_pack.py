@@ -173,18 +173,8 @@ def _hashed(member: Member) -> Iterator[bytes]:
 
 
 def manifest_json(report: Report, files: list[Member]) -> bytes:
-    assessment = report.assessment
     data = {
-        "assessment": {
-            "id": str(assessment.uuid),
-            "title": assessment.title,
-            "organisation": assessment.organisation.name,
-            "status": assessment.status,
-            "submitted_at": _iso(assessment.submitted_at),
-            "questionnaire": assessment.version.questionnaire.slug,
-            "version": assessment.version.number,
-            "version_sha256": assessment.version.content_digest,
-        },
+        "assessment": exports.assessment_facts(report.assessment),
         "draft": report.is_draft,
         "created_at": timezone.now().isoformat(),
         "language": translation.get_language(),

@@ -194,20 +194,25 @@ def to_xlsx(report: Report) -> bytes:
     return buffer.getvalue()
 
 
+def assessment_facts(assessment) -> dict:
+    """What identifies an assessment, in the JSON export and the audit pack's manifest."""
+    return {
+        "id": str(assessment.uuid),
+        "title": assessment.title,
+        "organisation": assessment.organisation.name,
+        "questionnaire": assessment.version.questionnaire.slug,
+        "version": assessment.version.number,
+        "version_sha256": assessment.version.content_digest,
+        "status": assessment.status,
+        "period_start": _iso(assessment.period_start),
+        "period_end": _iso(assessment.period_end),
+        "submitted_at": _iso(assessment.submitted_at),
+    }
+
+
 def to_json(report: Report) -> bytes:
-    assessment = report.assessment
     data = {
-        "assessment": {
-            "id": str(assessment.uuid),
-            "title": assessment.title,
-            "organisation": assessment.organisation.name,
-            "questionnaire": assessment.version.questionnaire.slug,
-            "version": assessment.version.number,
-            "status": assessment.status,
-            "period_start": _iso(assessment.period_start),
-            "period_end": _iso(assessment.period_end),
-            "submitted_at": _iso(assessment.submitted_at),
-        },
+        "assessment": assessment_facts(report.assessment),
         "score": report.score,
         "band": {"code": report.band.code, "label": report.band.label} if report.band else None,
         "band_capped_by_critical_findings": report.band_capped,
