@@ -18,6 +18,7 @@ from compliance.evidence import services
 from compliance.reports.audit_pack import safe_part, unique_name
 from compliance.reports.models import AuditPack
 from tests.factories import answer_all
+from tests.reports.test_pdf import read, text_of
 
 from . import files
 
@@ -94,6 +95,10 @@ def test_a_drafts_pack_holds_reports_exports_and_evidence_with_a_true_manifest(
     assert entry["supports"].endswith("policy-maturity")
     assert entry["evidence"]["title"] == "Minutes"
     assert entry["evidence"]["recorded_sha256"] == entry["sha256"]
+    # Both reports say DRAFT on their pages, too.
+    for kind in ("full", "board"):
+        pdf = archive.read(next(n for n in names if n.endswith(f"-{kind}-DRAFT.pdf")))
+        assert "DRAFT" in text_of(read(pdf))
     # The exports in the pack carry the evidence too.
     data = json.loads(archive.read(next(n for n in names if n.endswith(".json"))))
     assert {e["title"] for e in data["evidence_register"]} == {"Policy", "Minutes"}

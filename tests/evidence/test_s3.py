@@ -17,10 +17,11 @@ from django.urls import reverse
 from compliance.evidence import services
 from compliance.evidence.models import EvidenceFile
 from compliance.organisations.models import Membership
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, answer_all
 from tests.processes import free_port
 
 from . import files
+from .test_audit_pack import _check_manifest, _cite, _download
 from .test_library import post_upload
 
 CREDENTIALS = {
@@ -105,13 +106,21 @@ def test_upload_download_and_deletion_through_a_bucket(
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"
 
+    # The audit pack reads the file from the bucket, and its checksum holds.
+    answer_all(assessment, editor.user)
+    _cite(assessment, editor.user, "policy-maturity", "Policy", ("policy.pdf", "policy.pdf"))
+    _response, archive = _download(editor_client, assessment)
+    evidence = [p for p in _check_manifest(archive) if p.startswith("evidence/")]
+    assert len(evidence) == 2
+    assert len(bucket()) == 2
+
     outsider = MembershipFactory(role=Membership.Role.OWNER)
     editor_client.force_login(outsider.user)
     assert editor_client.get(reverse("evidence_download", args=[stored.uuid])).status_code == 404
 
     with django_capture_on_commit_callbacks(execute=True):
         editor.organisation.delete()
-    assert bucket() == set()
+    assert bucket() == set()  # both files of the organisation gone
 
 
 def test_a_refused_upload_leaves_the_bucket_empty(bucket, editor_client, assessment):
