@@ -92,7 +92,9 @@ def test_new_assessment(world, actor, data):
             assert new.organisation == world.organisation
             assert new.version == world.version
             assert new.title == last(data, "title").strip()
-            assert new.based_on in (None, world.sibling, world.done)
+            # Carried over from nothing, or from an assessment of its own organisation
+            # (a number drawn may be the id of any of them), never from another's.
+            assert new.based_on is None or new.based_on.organisation == world.organisation
             assert_fits(new)
             assert_only_changed(
                 before,
