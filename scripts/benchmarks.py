@@ -419,7 +419,10 @@ def bench_audit_pack(assessment) -> list[Row]:
         upload.size = upload.tell()
         upload.seek(0)
         item = add_item(
-            assessment.organisation, assessment.created_by, title=f"Evidence {index}", files=[upload]
+            assessment.organisation,
+            assessment.created_by,
+            title=f"Evidence {index}",
+            files=[upload],
         )
         link_item(assessment, questions[index], item, assessment.created_by)
         sources.append(evidence_storage().path(item.files.get().key))
@@ -435,9 +438,7 @@ def bench_audit_pack(assessment) -> list[Row]:
 
     def plain_zip() -> None:
         with tempfile.TemporaryDirectory() as folder:
-            subprocess.run(
-                ["zip", "-0", "-q", "-j", f"{folder}/plain.zip", *sources], check=True
-            )
+            subprocess.run(["zip", "-0", "-q", "-j", f"{folder}/plain.zip", *sources], check=True)
 
     zip_time = timed(plain_zip)
     pack_time = timed(download)
