@@ -16,6 +16,8 @@ EVIDENCE_BUCKET, EVIDENCE_BUCKET_ENDPOINT, EVIDENCE_BUCKET_REGION
                evidence in an S3-compatible bucket instead (django-storages; AWS_* credentials)
 EVIDENCE_MAX_FILE_MB   largest evidence file, in MB (default 25)
 EVIDENCE_QUOTA_MB      evidence an organisation may store, in MB (default 2048)
+EVIDENCE_MAX_FILES_PER_UPLOAD  files in one upload (default 20)
+AUDIT_PACK_MAX_MB      the largest audit pack, in MB (default 4096)
 """
 
 import sys
@@ -279,6 +281,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 EVIDENCE_QUOTA_BYTES = env.int("EVIDENCE_QUOTA_MB", default=2048) * 1024 * 1024
+# An audit pack holds each evidence file once per answer that cites it: at most this much.
+AUDIT_PACK_MAX_BYTES = env.int("AUDIT_PACK_MAX_MB", default=4096) * 1024 * 1024
+# Files in one upload (Django's default is 100: each up to EVIDENCE_MAX_FILE_MB).
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("EVIDENCE_MAX_FILES_PER_UPLOAD", default=20)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 

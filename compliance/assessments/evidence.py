@@ -68,20 +68,30 @@ def attach_upload(
     valid_until: date | None = None,
 ) -> EvidenceItem:
     """A new library item from ``files``, linked to the question's answer; nothing is
-    stored when the assessment is submitted or a file is refused (``library.Refused``)."""
-    with library.storing() as keys, transaction.atomic():
-        locked = _locked_draft(assessment, user)
-        item = library.add_item(
-            assessment.organisation,
-            user,
-            title=title,
-            files=files,
-            document_date=document_date,
-            valid_until=valid_until,
-            stored=keys,
-        )
-        EvidenceLink.objects.create(assessment=locked, question=question, item=item, linked_by=user)
-        record_change(locked)
+    stored when the assessment is submitted or a file is refused (``library.Refused``).
+    The files are checked and stored before the assessment is locked, and recorded with
+    the link in one short transaction (a submission meanwhile refuses it, and the stored
+    files are deleted)."""
+    with library.storing() as keys:
+        if not Assessment.objects.filter(pk=assessment.pk, status=Assessment.Status.DRAFT).exists():
+            raise AssessmentLocked(
+                _("This assessment is submitted: its evidence stays as it was at submission.")
+            )
+        stored = library.store_files(assessment.organisation, files, keys)
+        with transaction.atomic():
+            locked = _locked_draft(assessment, user)
+            item = library.record_item(
+                assessment.organisation,
+                user,
+                stored,
+                title=title,
+                document_date=document_date,
+                valid_until=valid_until,
+            )
+            EvidenceLink.objects.create(
+                assessment=locked, question=question, item=item, linked_by=user
+            )
+            record_change(locked)
     return item
 
 
@@ -89,7 +99,9 @@ def attach_upload(
 def link_item(assessment: Assessment, question: Question, item: EvidenceItem, user) -> bool:
     """Link a library item to the question's answer; False when it was linked already."""
     locked = _locked_draft(assessment, user)
-    if item.organisation_id != locked.organisation_id or item.removed_at is not None:
+    # Read again under its lock: an item being removed meanwhile is not linked.
+    item = EvidenceItem.objects.select_for_update().filter(pk=item.pk).first()
+    if item is None or item.organisation_id != locked.organisation_id or item.removed_at:
         raise ValueError(_("That evidence is not in this organisation's library."))
     if (
         EvidenceLink.objects.current()
@@ -140,11 +152,17 @@ def carry_over_links(source: Assessment, target: Assessment, questions: dict, us
 def unlink_removed_item(sender, item: EvidenceItem, user, **kwargs) -> None:
     """An item removed from the library leaves the drafts that cite it (recorded);
     submitted assessments keep it."""
-    links = EvidenceLink.objects.current().filter(
-        item=item, assessment__status=Assessment.Status.DRAFT
+    citing = EvidenceLink.objects.current().filter(item=item).values("assessment_id")
+    # The drafts under their locks (as a submission takes it), so that none is submitted
+    # between being found a draft and losing the link.
+    drafts = list(
+        Assessment.objects.select_for_update()
+        .filter(pk__in=citing, status=Assessment.Status.DRAFT)
+        .values_list("pk", flat=True)
     )
-    drafts = set(links.values_list("assessment_id", flat=True))
     now = timezone.now()
-    links.update(removed_at=now, removed_by=user)
+    EvidenceLink.objects.current().filter(item=item, assessment_id__in=drafts).update(
+        removed_at=now, removed_by=user
+    )
     # Their pages show the evidence: they changed.
     Assessment.objects.filter(pk__in=drafts).update(last_changed_at=now, last_changed_by=user)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import tarfile
 import tempfile
@@ -36,7 +37,25 @@ from compliance.evidence.storage import evidence_storage
 from .archive import BackupError
 
 FORMAT = "compliance-evidence"
+logger = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
+
+
+class _Checked:
+    """A file read through, hashed on the way (what the backup copies is checked)."""
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+        self.extra = False
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(size)
+        self.digest.update(chunk)
+        return chunk
+
+    def hexdigest(self) -> str:
+        return self.digest.hexdigest()
 
 
 def _sha256(handle) -> tuple[str, int]:
@@ -77,7 +96,17 @@ def write_evidence_backup(path: Path) -> int:
                     info = tarfile.TarInfo(f"files/{row['key']}")
                     info.size = row["size"]
                     info.mode = 0o600
-                    tar.addfile(info, handle)
+                    checked = _Checked(handle)
+                    try:
+                        tar.addfile(info, checked)
+                    except OSError:  # shorter than recorded
+                        checked.extra = True
+                    if checked.extra or handle.read(1) or checked.hexdigest() != row["sha256"]:
+                        raise BackupError(
+                            f"Evidence file {row['key']} no longer matches the size and SHA-256 "
+                            "recorded at its upload: it was altered in the storage. Nothing was "
+                            "backed up; find out what changed it first."
+                        )
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -105,12 +134,12 @@ def restore_evidence_backup(path: Path) -> tuple[int, int]:
         if manifest.get("format") != FORMAT:
             raise BackupError(f"{path} is not an evidence backup made by `backup_evidence`.")
         for key, row in sorted(rows.items()):
-            if storage.exists(key):
+            there = storage.exists(key)
+            if there:
                 with storage.open(key, "rb") as handle:
                     if _sha256(handle) == (row.sha256, row.size):
                         present += 1
                         continue
-                storage.delete(key)
             member = members.get(f"files/{key}")
             if member is None:
                 problems.append(f"{key} ({row.name}): not in the backup")
@@ -126,6 +155,11 @@ def restore_evidence_backup(path: Path) -> tuple[int, int]:
                     problems.append(f"{key} ({row.name}): its SHA-256 does not match the record")
                     continue
                 spool.seek(0)
+                if there:
+                    # Only now, with a good copy in hand, does a damaged stored file go
+                    # (its key is needed; the log names it).
+                    logger.warning("Replacing %s: its SHA-256 did not match the record", key)
+                    storage.delete(key)
                 saved = storage.save(key, File(spool))
                 if saved != key:  # pragma: no cover - the key was free a moment ago
                     storage.delete(saved)

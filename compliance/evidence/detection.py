@@ -13,6 +13,8 @@ e-mail by decoding as text, without markup at the start.
 
 from __future__ import annotations
 
+import codecs
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -81,7 +83,13 @@ _ODF_MIMES = {kind.mime: kind for kind in (ODT, ODS, ODP)}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MSG_STREAM = "__substg1.0_".encode("utf-16-le")
 _TEXT_KINDS = {"txt": TEXT, "csv": CSV, "eml": EML}
-_TEXT_ENCODINGS = ("utf-8-sig", "utf-16", "gb18030")
+_TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+# What may stand before markup and still let a browser take it for a page: whitespace of
+# any kind (form feeds, no-break spaces), byte-order marks, zero-width characters.
+_LEADING_BLANKS = re.compile(r"^[\s\ufeff\u200b\u200c\u200d\u2060]+")
+#: An Office or OpenDocument file has dozens of entries; far more is no document.
+MAX_ARCHIVE_ENTRIES = 5000
+_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 # The first characters of markup a browser would render or run, were it ever shown inline.
 _MARKUP = ("<!doctype", "<html", "<svg", "<?xml", "<script", "<head", "<body", "<iframe", "<")
 _EMAIL_HEADERS = ("from:", "to:", "subject:", "date:", "received:", "message-id:", "mime-version:")
@@ -179,21 +187,46 @@ def _contains(handle: BinaryIO, needle: bytes) -> bool:
 
 
 def _zipped_document(handle: BinaryIO) -> Kind | None:
-    """An Office Open XML or OpenDocument file, from the entries of its archive."""
+    """An Office Open XML or OpenDocument file, from the entries of its archive (its
+    directory only, and at most the first bytes of one small entry: never unpacked)."""
     try:
         with zipfile.ZipFile(handle) as archive:
-            names = archive.namelist()
-            if "mimetype" in names:
-                mime = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+            entries = archive.infolist()
+            if len(entries) > MAX_ARCHIVE_ENTRIES:
+                return None
+            by_name = {entry.filename: entry for entry in entries}
+            marker = by_name.get("mimetype")
+            if marker is not None:
+                if marker.file_size > 100 or marker.compress_type not in _ZIP_METHODS:
+                    return None
+                with archive.open(marker) as opened:
+                    mime = opened.read(101).decode("ascii", "replace").strip()
                 return _ODF_MIMES.get(mime)
-            if "[Content_Types].xml" in names:
+            if "[Content_Types].xml" in by_name:
                 for prefix, kind in _OOXML_PARTS.items():
-                    if any(entry.startswith(prefix) for entry in names):
+                    if any(name.startswith(prefix) for name in by_name):
                         return kind
-    except (zipfile.BadZipFile, OSError, UnicodeError, EOFError):
+    except (zipfile.BadZipFile, OSError, UnicodeError, EOFError, RuntimeError, ValueError):
+        # Damaged, encrypted or compressed in a way Python does not read (Deflate64).
+        return None
+    except NotImplementedError:
         return None
     finally:
         handle.seek(0)
+    return None
+
+
+def _decoded(sample: bytes) -> str | None:
+    """The sample as text: UTF-16 only with its byte-order mark (without one, UTF-16
+    "decodes" almost any bytes), else UTF-8 or GB18030; a character cut off by the end of
+    the sample is left out (an incremental decoder, not yet at the file's end)."""
+    final = len(sample) < SAMPLE_BYTES
+    encodings = ("utf-16",) if sample.startswith((b"\xff\xfe", b"\xfe\xff")) else _TEXT_ENCODINGS
+    for encoding in encodings:
+        try:
+            return codecs.getincrementaldecoder(encoding)().decode(sample, final=final)
+        except UnicodeDecodeError:
+            continue
     return None
 
 
@@ -201,22 +234,10 @@ def _text_kind(sample: bytes, extension: str) -> Kind:
     """Plain text, CSV or an e-mail: it decodes as text and does not start as markup."""
     if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise Refused(_("The content is not a known document type."))
-    text = None
-    for encoding in _TEXT_ENCODINGS:
-        try:
-            # The sample may end inside a character: judge all but its last few bytes.
-            text = (
-                sample.decode(encoding)
-                if len(sample) < SAMPLE_BYTES
-                else sample[:-4].decode(encoding)
-            )
-            break
-        except UnicodeDecodeError:
-            continue
+    text = _decoded(sample)
     if text is None:
         raise Refused(_("The content is not a known document type."))
-    start = text.lstrip("\ufeff \t\r\n").lower()
-    if start.startswith(_MARKUP):
+    if _LEADING_BLANKS.sub("", text).lower().startswith(_MARKUP):
         raise Refused(
             _("The content is a web page or markup (HTML, SVG or XML), which cannot be uploaded.")
         )

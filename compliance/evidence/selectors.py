@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -63,7 +64,7 @@ def expiring(organisation, day: date | None = None) -> list[EvidenceItem]:
 def item_or_404(organisation, item_uuid: UUID | str) -> EvidenceItem:
     try:
         return EvidenceItem.objects.get(organisation=organisation, uuid=item_uuid)
-    except (EvidenceItem.DoesNotExist, ValueError):
+    except (EvidenceItem.DoesNotExist, ValueError, ValidationError):
         raise Http404(_("No such evidence.")) from None
 
 
@@ -73,5 +74,5 @@ def file_or_404(user, file_uuid: UUID | str) -> EvidenceFile:
         return EvidenceFile.objects.select_related("item").get(
             uuid=file_uuid, item__organisation__in=organisations_for(user)
         )
-    except (EvidenceFile.DoesNotExist, ValueError):
+    except (EvidenceFile.DoesNotExist, ValueError, ValidationError):
         raise Http404(_("No such file.")) from None

@@ -8,9 +8,11 @@ chunks, never read into memory as a whole.
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +23,8 @@ from compliance.organisations.selectors import current_membership, require_edito
 from . import selectors, services
 from .forms import UploadForm
 from .storage import evidence_storage
+
+logger = logging.getLogger(__name__)
 
 #: What a downloaded file may do if a browser ever renders it: nothing.
 SANDBOX_CSP = "sandbox; default-src 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -57,11 +61,16 @@ def after_post(request: HttpRequest, to: str) -> HttpResponse:
 
 def attachment(stored) -> FileResponse:
     """A stored file as a streamed attachment, under the headers every download carries."""
-    handle = evidence_storage().open(stored.key, "rb")
+    try:
+        handle = evidence_storage().open(stored.key, "rb")
+    except OSError:  # gone from the storage (FileNotFoundError, or the bucket's 404)
+        logger.error("Evidence file %s is missing from the storage", stored.key)
+        raise Http404(_("This file is missing from the storage.")) from None
+    # The length is the stored file's own (FileResponse measures it), not the recorded
+    # size: were the bytes ever altered, the answer still ends where they do.
     response = FileResponse(
         handle, as_attachment=True, filename=stored.name, content_type=stored.content_type
     )
-    response["Content-Length"] = str(stored.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SANDBOX_CSP
     response["Cache-Control"] = "private, no-store"

@@ -47,6 +47,14 @@ COMPRESSED_TYPES = (
 )
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 MAX_PART = 80
+WINDOWS_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{n}" for n in range(1, 10)),
+    *(f"LPT{n}" for n in range(1, 10)),
+}
 
 
 @dataclass
@@ -61,12 +69,22 @@ class Member:
     evidence: dict = field(default_factory=dict)
     size: int = 0
     sha256: str = ""
+    expected: int = 0  # the size recorded (evidence) or known (the rest) before it streams
+
+
+def expected_size(files: list[Member]) -> int:
+    """What the pack's files take, from their records: the pack is about that large
+    (evidence files are stored as they are)."""
+    return sum(member.expected for member in files)
 
 
 def safe_part(text: str, fallback: str) -> str:
     """A file or folder name every system accepts: no separators or control characters,
-    no leading dots or trailing spaces and dots, at most ``MAX_PART`` characters."""
+    no leading dots or trailing spaces and dots, no name Windows reserves (``CON``,
+    ``NUL.txt``), at most ``MAX_PART`` characters."""
     text = unicodedata.normalize("NFC", UNSAFE.sub("_", str(text))).strip(" .")
+    if text.split(".", 1)[0].strip().upper() in WINDOWS_RESERVED:
+        text = "_" + text
     if len(text) > MAX_PART:
         stem, dot, extension = text.rpartition(".")
         if dot and len(extension) <= 8:
@@ -85,7 +103,8 @@ def unique_name(name: str, taken: set[str]) -> str:
     candidate, number = name, 1
     while candidate.casefold() in taken:
         number += 1
-        candidate = f"{stem} ({number}){dot}{extension}"
+        suffix = f" ({number}){dot}{extension}"
+        candidate = stem[: MAX_PART - len(suffix)].rstrip(" .") + suffix
     taken.add(candidate.casefold())
     return candidate
 
@@ -109,19 +128,30 @@ def members(report: Report, pdfs: dict[str, bytes]) -> list[Member]:
     draft = "-DRAFT" if report.is_draft else ""
     name = slugify(report.assessment.title) or "assessment"
     found = [
-        Member(f"reports/{name}-{kind}{draft}.pdf", "report", _bytes(data), compressed=True)
+        Member(
+            f"reports/{name}-{kind}{draft}.pdf",
+            "report",
+            _bytes(data),
+            compressed=True,
+            expected=len(data),
+        )
         for kind, data in pdfs.items()
     ]
-    found += [
-        Member(f"exports/{name}{draft}.csv", "export", _bytes(exports.to_csv(report))),
-        Member(
-            f"exports/{name}{draft}.xlsx",
-            "export",
-            _bytes(exports.to_xlsx(report)),
-            compressed=True,
-        ),
-        Member(f"exports/{name}{draft}.json", "export", _bytes(exports.to_json(report))),
-    ]
+    for extension, build in (
+        ("csv", exports.to_csv),
+        ("xlsx", exports.to_xlsx),
+        ("json", exports.to_json),
+    ):
+        data = build(report)
+        found.append(
+            Member(
+                f"exports/{name}{draft}.{extension}",
+                "export",
+                _bytes(data),
+                compressed=extension == "xlsx",
+                expected=len(data),
+            )
+        )
     for section in report.sections:
         title = safe_part(section.section.title, section.section.code)
         folder = f"evidence/{section.number:02d} {title}"
@@ -140,6 +170,7 @@ def members(report: Report, pdfs: dict[str, bytes]) -> list[Member]:
                             _stored(stored.key),
                             compressed=stored.content_type.startswith(COMPRESSED_TYPES),
                             question=f"{row.number} {row.question.code}",
+                            expected=stored.size,
                             evidence={
                                 "id": str(item.uuid),
                                 "title": item.title,
@@ -161,10 +192,16 @@ def _iso(value) -> str | None:
 
 def _hashed(member: Member) -> Iterator[bytes]:
     digest, size = hashlib.sha256(), 0
-    for chunk in member.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-        yield chunk
+    try:
+        for chunk in member.chunks():
+            digest.update(chunk)
+            size += len(chunk)
+            yield chunk
+    except OSError:
+        # Gone from the storage (or unreadable): the pack goes on, and its manifest says
+        # so; the entry holds what could be read.
+        member.evidence["missing"] = True
+        logger.error("Evidence file %s could not be read from the storage", member.path)
     member.sha256, member.size = digest.hexdigest(), size
     recorded = member.evidence.get("recorded_sha256")
     if recorded and recorded != member.sha256:
@@ -208,6 +245,7 @@ def manifest_csv(files: list[Member]) -> bytes:
             _("Supports"),
             _("Evidence"),
             _("Altered"),
+            _("Missing from the storage"),
         ]
     )
     for member in files:
@@ -220,6 +258,7 @@ def manifest_csv(files: list[Member]) -> bytes:
                 exports.neutralise(member.question),
                 exports.neutralise(member.evidence.get("title", "")),
                 _("yes") if member.evidence.get("altered") else "",
+                _("yes") if member.evidence.get("missing") else "",
             ]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -8,18 +8,21 @@ from urllib.parse import urlencode
 
 from csp.decorators import csp_replace, csp_update
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
@@ -385,6 +388,19 @@ def audit_pack(request: HttpRequest, assessment) -> HttpResponse:
         report = build_report(assessment)
         files = packs.members(report, pdfs)
         name = packs.file_name(report, language)
+    size, limit = packs.expected_size(files), settings.AUDIT_PACK_MAX_BYTES
+    if size > limit:
+        # An item cited by many answers is in the pack once per answer: it adds up.
+        messages.error(
+            request,
+            _(
+                "The audit pack would be %(size)s, more than the %(limit)s a pack may be. "
+                "Download the reports, the exports and the evidence one by one, or ask the "
+                "administrator for a larger limit."
+            )
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+        )
+        return redirect("assessment_results", assessment.uuid)
     if report.is_draft:
         response = StreamingHttpResponse(
             packs.stream(report, files, language), content_type="application/zip"

@@ -104,3 +104,26 @@ def test_a_damaged_or_missing_file_is_named_and_not_stored(cited, tmp_path):
         assert hashlib.sha256(handle.read()).hexdigest() == other.sha256
     with pytest.raises(CommandError, match="is not a readable evidence backup"):
         call_command("restore_evidence", str(tmp_path / "nothing.tar"), stdout=StringIO())
+
+
+def test_a_backup_refuses_a_file_altered_in_the_storage(cited, tmp_path):
+    victim = cited.files.get(name="policy.pdf")
+    with open(storages["evidence"].path(victim.key), "ab") as handle:
+        handle.write(b"tampered")
+    with pytest.raises(CommandError, match="no longer matches the size and SHA-256"):
+        call_command("backup_evidence", str(tmp_path / "evidence.tar"), stdout=StringIO())
+    assert not (tmp_path / "evidence.tar").exists()
+
+
+def test_a_damaged_stored_file_is_replaced_by_the_backups_good_copy(cited, tmp_path):
+    copies = tmp_path / "evidence.tar"
+    call_command("backup_evidence", str(copies), stdout=StringIO())
+    victim = cited.files.get(name="policy.pdf")
+    path = storages["evidence"].path(victim.key)
+    with open(path, "wb") as handle:
+        handle.write(b"damaged")
+    out = StringIO()
+    call_command("restore_evidence", str(copies), stdout=out)
+    assert "Restored 1 evidence files" in out.getvalue()
+    with open(path, "rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == victim.sha256

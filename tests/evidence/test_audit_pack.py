@@ -200,3 +200,34 @@ def test_with_workers_the_pack_waits_for_its_reports_on_a_page_that_follows_them
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     _response, archive = _download(editor_client, assessment)
     _check_manifest(archive)
+
+
+def test_a_file_missing_from_the_storage_is_said_in_the_manifest(editor, editor_client, assessment):
+    from django.core.files.storage import storages
+
+    answer_all(assessment, editor.user)
+    item = _cite(assessment, editor.user, "policy-signed", "Policy", ("notes.txt", "notes.txt"))
+    storages["evidence"].delete(item.files.get().key)
+    _response, archive = _download(editor_client, assessment)
+    listed = _check_manifest(archive)
+    entry = next(e for p, e in listed.items() if p.startswith("evidence/"))
+    assert entry["evidence"]["missing"] is True and entry["size"] == 0
+
+
+def test_a_pack_over_the_limit_is_refused_with_a_message(
+    settings, editor, editor_client, assessment
+):
+    answer_all(assessment, editor.user)
+    _cite(assessment, editor.user, "policy-signed", "Policy", ("policy.pdf", "policy.pdf"))
+    settings.AUDIT_PACK_MAX_BYTES = 1000
+    response = editor_client.get(
+        reverse("assessment_audit_pack", args=[assessment.uuid]), {"lang": "en"}, follow=True
+    )
+    assert response.redirect_chain[-1][0].endswith(f"/assessments/{assessment.uuid}/results/")
+    assert "more than the 1000" in response.content.decode()
+
+
+def test_windows_reserved_names_are_renamed():
+    assert safe_part("CON.pdf", "file") == "_CON.pdf"
+    assert safe_part("nul", "file") == "_nul"
+    assert safe_part("console.pdf", "file") == "console.pdf"

@@ -76,3 +76,60 @@ def test_names_with_paths_or_control_characters_are_refused(name):
 
 def test_a_chinese_name_is_kept_as_it_is():
     assert check_name("出口管制内部合规手册 2026.pdf") == "出口管制内部合规手册 2026.pdf"
+
+
+def test_a_zip_bomb_is_not_unpacked():
+    import tracemalloc
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", b"application/vnd.oasis.opendocument.text" + b" " * 50_000_000)
+    tracemalloc.start()
+    with pytest.raises(Refused, match=re.escape("archive (ZIP)")):
+        detect(io.BytesIO(buffer.getvalue()), "minutes.odt")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 5_000_000  # the 50 MB entry was never unpacked
+
+
+def test_an_archive_of_too_many_entries_is_no_document():
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        for index in range(detection.MAX_ARCHIVE_ENTRIES + 1):
+            archive.writestr(f"word/{index}.xml", b"")
+    with pytest.raises(Refused, match=re.escape("archive (ZIP)")):
+        detect(io.BytesIO(buffer.getvalue()), "manual.docx")
+
+
+def test_an_archive_python_cannot_read_is_refused_not_an_error():
+    # A "mimetype" entry that claims a compression method Python does not implement.
+    data = bytearray(files.ALLOWED["minutes.odt"])
+    data[8:10] = (9).to_bytes(2, "little")  # Deflate64, in the local header
+    central = data.index(b"PK\x01\x02")  # the first entry's, mimetype's
+    data[central + 10 : central + 12] = (9).to_bytes(2, "little")
+    with pytest.raises(Refused):
+        detect(io.BytesIO(bytes(data)), "minutes.odt")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<html>\xff<script>alert(1)</script></html>",  # not UTF-8: once taken for UTF-16
+        b"\x0c<html><script>alert(1)</script>",  # a form feed first
+        "\u00a0<svg onload=alert(1)>".encode(),  # a no-break space first
+        "\ufeff\u200b<html>".encode(),
+    ],
+)
+def test_markup_behind_odd_bytes_is_still_markup(data):
+    with pytest.raises(Refused, match=r"web page or markup|not a known document type"):
+        detect(io.BytesIO(data), "notes.txt")
+
+
+def test_a_long_chinese_text_is_text_wherever_the_sample_ends():
+    text = ("出口管制合规记录，" * 10_000).encode("utf-8")
+    for cut in range(3):  # the sample's end falls inside a character, or on a boundary
+        assert detect(io.BytesIO(b"x" * cut + text), "notes.txt") is detection.TEXT

@@ -311,3 +311,34 @@ def test_the_upload_script_gets_204_and_where_to_go(editor_client, assessment):
     )
     assert response.status_code == 204
     assert response["X-Location"] == evidence_url(assessment)
+
+
+def test_a_file_missing_from_the_storage_is_a_404_not_an_error(editor, editor_client, assessment):
+    stored = _item(assessment, editor.user).files.get()
+    storages["evidence"].delete(stored.key)
+    response = editor_client.get(reverse("evidence_download", args=[stored.uuid]))
+    assert response.status_code == 404  # and the log says which file is missing
+
+
+def test_malformed_ids_are_404s(editor_client, assessment):
+    url = evidence_url(assessment)
+    assert editor_client.post(url, {"action": "link", "item": "x"}).status_code == 404
+    assert editor_client.post(url, {"action": "unlink", "link": "x"}).status_code == 404
+    assert editor_client.post(url, {"action": "nothing"}).status_code == 400
+
+
+def test_an_item_removed_meanwhile_is_not_linked(editor, assessment):
+    item = _item(assessment, editor.user)
+    stale = EvidenceItem.objects.get(pk=item.pk)  # read before the removal, as a page was
+    services.remove_item(item, editor.user)
+    with pytest.raises(ValueError, match="not in this organisation's library"):
+        evidence.link_item(assessment, question(assessment), stale, editor.user)
+    assert not EvidenceLink.objects.exists()
+
+
+def test_too_many_files_in_one_upload_are_refused(settings, editor_client, assessment):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    uploads = [files.upload(f"p{i}.pdf", files.ALLOWED["policy.pdf"]) for i in range(3)]
+    response = post_upload(editor_client, assessment, *uploads)
+    assert response.status_code == 400
+    assert not EvidenceItem.objects.exists() and stored_keys() == set()

@@ -74,13 +74,19 @@
           if (error) {
             error.scrollIntoView({ block: "center" });
           }
-        } else if (request.responseURL && request.responseURL !== window.location.href) {
+        } else if (
+          request.status < 400 &&
+          request.responseURL &&
+          new URL(request.responseURL).pathname !== window.location.pathname
+        ) {
           window.location.assign(request.responseURL); // signed out meanwhile: the login page
         } else {
-          failed();
+          failed(); // an error page (a refused request, a server error): nothing was stored
         }
       });
       request.addEventListener("error", failed);
+      request.addEventListener("abort", failed);
+      request.addEventListener("timeout", failed);
       function failed() {
         progress.hidden = true;
         button.disabled = false;
