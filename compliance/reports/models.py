@@ -98,8 +98,9 @@ class RenderSlot(models.Model):
 
 
 @receiver(post_delete, sender=ReportFile)
-def delete_stored_pdf(sender, instance: ReportFile, **kwargs) -> None:
-    """A deleted render takes its file with it, once the deletion is committed."""
+def delete_stored_pdf(sender, instance, **kwargs) -> None:
+    """A deleted render (or audit pack) takes its file with it, once the deletion is
+    committed."""
     if instance.file:
         storage, name = instance.file.storage, instance.file.name
         transaction.on_commit(lambda: storage.delete(name))
@@ -134,8 +135,5 @@ class AuditPack(models.Model):
         return f"{self.assessment_id} {self.language} {self.key[:8]}"
 
 
-@receiver(post_delete, sender=AuditPack)
-def delete_stored_pack(sender, instance: AuditPack, **kwargs) -> None:
-    if instance.file:
-        storage, name = instance.file.storage, instance.file.name
-        transaction.on_commit(lambda: storage.delete(name))
+# A deleted pack takes its file with it, as a deleted render does.
+post_delete.connect(delete_stored_pdf, sender=AuditPack, dispatch_uid="reports.delete_pack")
