@@ -13,6 +13,7 @@ run: setup
 	DEBUG=1 $(BIN)/python manage.py loaddata default_questionnaire
 	DEBUG=1 $(BIN)/python manage.py setup_demo
 	DEBUG=1 $(BIN)/python manage.py setup_demo_editor
+	DEBUG=1 $(BIN)/python manage.py make_signing_key -v0
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
@@ -20,11 +21,16 @@ run: setup
 test: setup-dev system-packages-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The self-signed pair `make serve` writes, unless the shell names a key of its own.
+SIGNING_DEFAULTS := SIGNING_KEY_FILE=$${SIGNING_KEY_FILE:-$(CURDIR)/var/signing/key.pem} \
+  SIGNING_CERT_FILE=$${SIGNING_CERT_FILE:-$(CURDIR)/var/signing/cert.pem}
+
 ## serve: gunicorn with DEBUG off and static files through WhiteNoise (production-like, plain HTTP)
 serve: setup var/secret_key
-	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} $(BIN)/python manage.py collectstatic --noinput -v0
-	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} $(BIN)/python manage.py migrate --noinput
-	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} \
+	DEBUG=1 $(BIN)/python manage.py make_signing_key --dir var/signing -v0
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} $(SIGNING_DEFAULTS) $(BIN)/python manage.py collectstatic --noinput -v0
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} $(SIGNING_DEFAULTS) $(BIN)/python manage.py migrate --noinput
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} $(SIGNING_DEFAULTS) SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} \
 	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	  $(BIN)/gunicorn compliance.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --timeout 180 --access-logfile -
 

@@ -5,6 +5,7 @@ DEBUG          default: off (``make run`` turns it on)
 SECRET_KEY     required when DEBUG is off
 ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS   comma-separated
 EMAIL_URL      default: the console backend
+MAIL_MAX_ATTEMPTS  times a workflow e-mail is tried before it is given up (default 8)
 SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_PROXY_SSL_HEADER_ENABLED
                production HTTPS behaviour, for running behind a reverse proxy
 REPORT_RENDER_TIMEOUT  seconds a PDF render may take (default 120)
@@ -18,8 +19,16 @@ EVIDENCE_MAX_FILE_MB   largest evidence file, in MB (default 25)
 EVIDENCE_QUOTA_MB      evidence an organisation may store, in MB (default 2048)
 EVIDENCE_MAX_FILES_PER_UPLOAD  files in one upload (default 20)
 AUDIT_PACK_MAX_MB      the largest audit pack, in MB (default 4096)
+VERIFY_LIMIT_PER_HOUR, VERIFY_MAX_FILE_MB   the verification page's limits (30 an hour, 20 MB)
+SIGNING_KEY_FILE, SIGNING_CERT_FILE, SIGNING_KEY_PASSWORD
+               the PEM key and certificate approved reports are signed with (PAdES);
+               required when DEBUG is off (DEBUG default: var/signing/key.pem, cert.pem)
+SIGNING_PKCS12_FILE, SIGNING_PKCS12_PASSWORD
+               a PKCS#12 file holding key and certificate instead (used when set)
+SIGNING_CHAIN_FILE     optional: PEM intermediate certificates to embed with signatures
 """
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -288,8 +297,67 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env.int("EVIDENCE_MAX_FILES_PER_UPLOAD", default=
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
+
+def _optional_path(name: str) -> Path | None:
+    value = env.str(name, default="")
+    return Path(value) if value else None
+
+
+# The installation's signature on approved reports (compliance/reports/signing.py): a PEM
+# key and certificate, or a PKCS#12 file holding both (used instead when set), and
+# optionally the PEM intermediates of a company CA, embedded in each signature.
+SIGNING_KEY_FILE = _optional_path("SIGNING_KEY_FILE")
+SIGNING_CERT_FILE = _optional_path("SIGNING_CERT_FILE")
+SIGNING_KEY_PASSWORD = env.str("SIGNING_KEY_PASSWORD", default="")
+SIGNING_PKCS12_FILE = _optional_path("SIGNING_PKCS12_FILE")
+SIGNING_PKCS12_PASSWORD = env.str("SIGNING_PKCS12_PASSWORD", default="")
+SIGNING_CHAIN_FILE = _optional_path("SIGNING_CHAIN_FILE")
+if DEBUG and not (SIGNING_PKCS12_FILE or SIGNING_KEY_FILE or SIGNING_CERT_FILE):
+    # Written by `manage.py make_signing_key` (`make run` does it), not checked here.
+    SIGNING_KEY_FILE = VAR_DIR / "signing" / "key.pem"
+    SIGNING_CERT_FILE = VAR_DIR / "signing" / "cert.pem"
+
+
+def _signing_problem() -> str | None:
+    """What to set, in one line, when the signing files are not configured or not readable.
+    Only their presence is checked here; they are read when the first report is signed."""
+    if SIGNING_PKCS12_FILE:
+        files = {"SIGNING_PKCS12_FILE": SIGNING_PKCS12_FILE}
+    elif SIGNING_KEY_FILE and SIGNING_CERT_FILE:
+        files = {"SIGNING_KEY_FILE": SIGNING_KEY_FILE, "SIGNING_CERT_FILE": SIGNING_CERT_FILE}
+    elif SIGNING_KEY_FILE or SIGNING_CERT_FILE:
+        unset = "SIGNING_CERT_FILE" if SIGNING_KEY_FILE else "SIGNING_KEY_FILE"
+        return (
+            f"{unset} is not set: approved reports are signed with SIGNING_KEY_FILE and "
+            "SIGNING_CERT_FILE together (or SIGNING_PKCS12_FILE)."
+        )
+    else:
+        return (
+            "SIGNING_KEY_FILE and SIGNING_CERT_FILE (or SIGNING_PKCS12_FILE) are not set: "
+            "approved reports are signed with them; run `manage.py make_signing_key --dir DIR` "
+            "for a self-signed pair."
+        )
+    if SIGNING_CHAIN_FILE:
+        files["SIGNING_CHAIN_FILE"] = SIGNING_CHAIN_FILE
+    for name, path in files.items():
+        if not (path.is_file() and os.access(path, os.R_OK)):
+            return f"{name} is missing or not readable by this user: {path}"
+    return None
+
+
+if not DEBUG and (_problem := _signing_problem()):
+    sys.stderr.write(f"{_problem}\n")  # one line, like SECRET_KEY's
+    raise SystemExit(1)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# The public verification page (/verify/): uses per client address and hour, and the
+# largest PDF it reads (at most EVIDENCE_MAX_FILE_MB: the upload handler stops there).
+VERIFY_LIMIT_PER_HOUR = env.int("VERIFY_LIMIT_PER_HOUR", default=30)
+VERIFY_MAX_FILE_BYTES = min(
+    env.int("VERIFY_MAX_FILE_MB", default=20) * 1024 * 1024, EVIDENCE_MAX_FILE_BYTES
+)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -299,6 +367,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="compliance@localhost
 MAIL_LIMIT_PER_RECIPIENT = env.int("MAIL_LIMIT_PER_RECIPIENT", default=3)
 MAIL_LIMIT_PER_ADDRESS = env.int("MAIL_LIMIT_PER_ADDRESS", default=20)
 MAIL_LIMIT_PER_SENDER = env.int("MAIL_LIMIT_PER_SENDER", default=30)
+# Workflow e-mails (review requested, returned, approved) wait in an outbox and are tried
+# again with a growing delay, up to 6 hours apart: this many times at most.
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=8)
 
 # Production HTTPS behaviour. Behind a reverse proxy that terminates TLS, set
 # SECURE_PROXY_SSL_HEADER_ENABLED=1 so that X-Forwarded-Proto is trusted.

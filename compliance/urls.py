@@ -10,6 +10,7 @@ from .accounts.views import set_language
 from .core import views
 from .notifications.forms import PasswordResetForm
 from .organisations import views as organisation_views
+from .reports.verify import verify
 
 # The admin carries the product's name, in the reader's language.
 admin.site.site_header = _("ICP Self-Assessment: questionnaire administration")
@@ -36,6 +37,7 @@ urlpatterns = [
     path("assessments/", include("compliance.assessments.urls")),
     path("assessments/", include("compliance.reports.urls")),
     path("evidence/", include("compliance.evidence.urls")),
+    path("verify/", verify, name="verify"),
     path(
         "invitations/<str:token>/", organisation_views.invitation_accept, name="invitation_accept"
     ),

@@ -11,7 +11,7 @@ from compliance.questionnaires.services import import_questionnaire
 from tests.factories import SAMPLE, AssessmentFactory, MembershipFactory
 
 # URL parameters that identify an organisation's data, and how to fill them in.
-ID_PARAMETERS = {"organisation", "assessment", "pk", "n", "item", "file"}
+ID_PARAMETERS = {"organisation", "assessment", "pk", "n", "item", "file", "comment"}
 # Parts of the site that are not organisation data (the admin has its own staff rule).
 SKIPPED_PREFIXES = ("admin/",)
 
@@ -45,6 +45,8 @@ def test_routes_are_found():
     assert "assessments/<uuid:assessment>/sections/<int:n>/" in routes
     assert any("<int:pk>" in route for route in routes)
     assert "evidence/files/<uuid:file>/" in routes
+    assert "assessments/<uuid:assessment>/review/approve/" in routes
+    assert "assessments/<uuid:assessment>/comments/<int:comment>/resolve/" in routes
 
 
 @pytest.fixture
@@ -69,7 +71,11 @@ def world(db):
         title="Policy",
         files=[upload("policy.pdf", ALLOWED["policy.pdf"])],
     )
+    from compliance.assessments.models import ReviewComment
+
+    comment = ReviewComment.objects.create(assessment=assessment, author=victim.user, body="Why?")
     return {
+        "comment": comment,
         "evidence": evidence,
         "victim": victim,
         "viewer": viewer,
@@ -90,6 +96,7 @@ def url_for(route: str, parameters: set[str], world) -> str:
         "code": "policy-signed",
         "item": str(world["evidence"].uuid),
         "file": str(world["evidence"].files.get().uuid),
+        "comment": str(world["comment"].pk),
     }
     unknown = parameters - values.keys()
     assert not unknown, f"Teach this test how to fill {unknown} in {route}"
@@ -163,6 +170,7 @@ PUBLIC = {
     "accounts/password_reset/done/",
     "accounts/reset/<uidb64>/<token>/",
     "accounts/reset/done/",
+    "verify/",
 }
 EVERY_ROUTE = [
     (route, set(pattern.pattern.regex.groupindex))

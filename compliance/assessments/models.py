@@ -14,7 +14,20 @@ from compliance.questionnaires.models import Question, QuestionnaireVersion
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    #: A reviewer asked for changes: editable again, like a draft, until submitted again.
+    RETURNED = "returned", _("Changes requested")
     SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    #: Final: frozen and signed; only a new assessment supersedes it.
+    APPROVED = "approved", _("Approved")
+
+
+#: The states in which answers may change.
+EDITABLE = (AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)
+#: The states of a submitted assessment whose review is still to come or under way.
+AWAITING_REVIEW = (AssessmentStatus.SUBMITTED, AssessmentStatus.IN_REVIEW)
+#: The states whose answers and result are frozen: submitted, in review, approved.
+LOCKED = (AssessmentStatus.SUBMITTED, AssessmentStatus.IN_REVIEW, AssessmentStatus.APPROVED)
 
 
 class Assessment(models.Model):
@@ -70,6 +83,9 @@ class Assessment(models.Model):
         verbose_name=_("last changed by"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    #: Whether this submission waits for a review and approval: the organisation's rule
+    #: when it was submitted (a later change of the rule changes no submitted assessment).
+    review_required = models.BooleanField(_("review required"), default=True)
     #: The result computed at submission, frozen with the answers it came from.
     result = models.JSONField(_("result"), null=True, blank=True, editable=False)
 
@@ -89,7 +105,27 @@ class Assessment(models.Model):
 
     @property
     def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
+        """Whether answers may change: a draft, or one returned for changes."""
+        return self.status in EDITABLE
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == self.Status.RETURNED
+
+    @property
+    def awaiting_review(self) -> bool:
+        return self.review_required and self.status in AWAITING_REVIEW
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_final(self) -> bool:
+        """Approved, or submitted where no review was required."""
+        return self.is_approved or (
+            self.status == self.Status.SUBMITTED and not self.review_required
+        )
 
     @property
     def score(self) -> float | None:
@@ -150,17 +186,28 @@ class Answer(models.Model):
 
 
 class AssessmentEvent(models.Model):
-    """What happened to an assessment as a whole: created, submitted, reopened."""
+    """What happened to an assessment as a whole: every change of its state (who, when,
+    from, to, note)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
         SUBMITTED = "submitted", _("Submitted")
         REOPENED = "reopened", _("Reopened")
+        REVIEW_STARTED = "review_started", _("Review started")
+        RETURNED = "returned", _("Returned for changes")
+        APPROVED = "approved", _("Approved")
+        APPROVAL_WITHDRAWN = "approval_withdrawn", _("Approval withdrawn")
 
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="events", verbose_name=_("assessment")
     )
-    kind = models.CharField(_("event"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=AssessmentStatus.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to"), max_length=10, choices=AssessmentStatus.choices, blank=True
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -220,3 +267,107 @@ class EvidenceLink(RecordedRemoval):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}/{self.question_id}: {self.item_id}"
+
+
+class ReviewComment(models.Model):
+    """A reviewer's remark on one question's answer (or, without a question, on the
+    assessment as a whole), which a respondent marks resolved."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="review_comments",
+        verbose_name=_("assessment"),
+    )
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("question"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+
+    class Meta:
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.question_id or '-'}: {self.body[:40]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class Approval(models.Model):
+    """An approval: who approved, when, with which statement, and the frozen record it
+    approved (``record``, canonical JSON, whose SHA-256 the signed reports print). A
+    withdrawn approval stays, marked withdrawn (who, when, why)."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("assessment")
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"))
+    statement = models.TextField(_("statement"))
+    #: Where it was approved (scheme and host): the sign-off page names its /verify/.
+    site = models.CharField(_("site"), max_length=200, blank=True)
+    #: The frozen record, exactly as hashed (``compliance.assessments.record``).
+    record = models.TextField(_("record"), editable=False)
+    record_sha256 = models.CharField(_("record SHA-256"), max_length=64, editable=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawal_reason = models.TextField(_("why it was withdrawn"), blank=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["approved_at", "pk"]
+        constraints = [
+            # Two reviewers approving at once: the database lets one approval stand.
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_current_approval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} approved {self.approved_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

@@ -190,7 +190,10 @@ def create_assessment(
         based_on=carry_over_from,
     )
     AssessmentEvent.objects.create(
-        assessment=assessment, kind=AssessmentEvent.Kind.CREATED, user=user
+        assessment=assessment,
+        kind=AssessmentEvent.Kind.CREATED,
+        user=user,
+        to_status=Assessment.Status.DRAFT,
     )
     if carry_over_from is not None:
         _carry_over(carry_over_from, assessment, user)
@@ -410,8 +413,13 @@ def _missing(content: LoadedVersion, answers: dict, result: Result) -> list[Miss
 
 
 @transaction.atomic
-def submit(assessment: Assessment, user) -> Assessment:
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+def submit(assessment: Assessment, user, *, site: str = "") -> Assessment:
+    """Freeze the answers and their result. Where the organisation requires a review the
+    assessment waits for one (its reviewers and owners are told by e-mail); otherwise
+    submission is the final step."""
+    assessment = (
+        Assessment.objects.select_for_update().select_related("organisation").get(pk=assessment.pk)
+    )
     if not assessment.is_draft:
         raise AssessmentLocked(_("This assessment is already submitted."))
     content = load_version(assessment.version)
@@ -420,27 +428,58 @@ def submit(assessment: Assessment, user) -> Assessment:
     missing = _missing(content, answers, result)
     if missing:
         raise IncompleteAssessment(missing)
+    from .workflow import (
+        reviewers_to_tell,
+        tell_reviewers,
+    )  # (a cycle: workflow, record, evidence, services)
+
+    # Read before the writes: once written, nothing but writes follows in the transaction.
+    review_required = assessment.organisation.review_required
+    reviewers = reviewers_to_tell(assessment, user) if review_required else []
+    before = assessment.status
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = timezone.now()
     assessment.result = result.to_json()
-    assessment.save(update_fields=["status", "submitted_at", "result"])
+    assessment.review_required = review_required
+    assessment.save(update_fields=["status", "submitted_at", "result", "review_required"])
     AssessmentEvent.objects.create(
-        assessment=assessment, kind=AssessmentEvent.Kind.SUBMITTED, user=user
+        assessment=assessment,
+        kind=AssessmentEvent.Kind.SUBMITTED,
+        user=user,
+        from_status=before,
+        to_status=assessment.status,
     )
+    if reviewers:
+        tell_reviewers(assessment, user, reviewers, site=site)
     transaction.on_commit(lambda: signals.submitted.send(sender=Assessment, assessment=assessment))
     return assessment
 
 
 @transaction.atomic
 def reopen(assessment: Assessment, user, note: str = "") -> Assessment:
+    """An owner takes a submitted assessment back to a draft, before it is approved; an
+    approved one stays as it is (a new assessment supersedes it)."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.is_draft:
         raise ValueError(_("This assessment is not submitted."))
+    if assessment.is_approved:
+        raise ValueError(
+            _(
+                "An approved assessment cannot be reopened: start a new assessment, "
+                "or withdraw the approval first."
+            )
+        )
+    before = assessment.status
     assessment.status = Assessment.Status.DRAFT
     assessment.submitted_at = None
     assessment.result = None
     assessment.save(update_fields=["status", "submitted_at", "result"])
     AssessmentEvent.objects.create(
-        assessment=assessment, kind=AssessmentEvent.Kind.REOPENED, user=user, note=note
+        assessment=assessment,
+        kind=AssessmentEvent.Kind.REOPENED,
+        user=user,
+        note=note,
+        from_status=before,
+        to_status=assessment.status,
     )
     return assessment

@@ -10,6 +10,11 @@ urlpatterns = [
     path("<uuid:assessment>/submit/", views.submit, name="assessment_submit"),
     path("<uuid:assessment>/reopen/", views.reopen, name="assessment_reopen"),
     path(
+        "<uuid:assessment>/comments/<int:comment>/resolve/",
+        views.resolve_comment,
+        name="assessment_comment_resolve",
+    ),
+    path(
         "<uuid:assessment>/questions/<slug:code>/evidence/",
         views.question_evidence,
         name="assessment_question_evidence",

@@ -21,13 +21,15 @@ from compliance.core.jinja2 import render_fragment
 from compliance.evidence import selectors as library
 from compliance.evidence.forms import UploadForm
 from compliance.evidence.views import after_post, posted_upload
+from compliance.notifications.services import Origin
 from compliance.organisations.selectors import current_membership, require_editor, require_owner
 from compliance.questionnaires.models import QuestionnaireVersion
 from compliance.questionnaires.selectors import load_version
 
-from . import evidence, selectors, services
+from . import evidence, selectors, services, workflow
 from .cards import cited_evidence, question_card, render_cards
 from .forms import AnswerForm, NewAssessmentForm
+from .models import ReviewComment
 from .scoring import answer_states, compute_progress
 from .selectors import assessment_or_404, assessments_for
 
@@ -121,6 +123,8 @@ def overview(request: HttpRequest, assessment) -> HttpResponse:
                 content, states, compute_progress(content, states)
             ),
             "events": assessment.events.select_related("user"),
+            "review_comments": _comments(assessment),
+            "approval": workflow.current_approval(assessment) if assessment.is_approved else None,
         },
     )
 
@@ -266,8 +270,21 @@ def _section_response(
         "error_forms": [form for form in forms if form.errors],
         "overall_percent": _percent(result),
         "editable": editable,
+        "review_comments": _comments(page.assessment, question__section=page.section),
+        "question_numbers": {
+            question.code: f"{page.number}.{index}"
+            for index, question in enumerate(page.questions, start=1)
+        },
     }
     return render(request, "assessments/section.html", context)
+
+
+def _comments(assessment, **filters) -> list[ReviewComment]:
+    return list(
+        ReviewComment.objects.filter(assessment=assessment, **filters)
+        .select_related("question", "author", "resolved_by")
+        .order_by("resolved_at", "created_at", "pk")
+    )
 
 
 def _section_nav(page: selectors.SectionPage, progress, oob: bool = False) -> SafeString:
@@ -328,7 +345,7 @@ def submit(request: HttpRequest, assessment) -> HttpResponse:
     if request.method == "POST":
         require_editor(membership)
         try:
-            services.submit(assessment, request.user)
+            services.submit(assessment, request.user, site=Origin.of(request).site)
         except services.IncompleteAssessment as error:
             missing = error.missing
         except services.AssessmentLocked:
@@ -339,7 +356,14 @@ def submit(request: HttpRequest, assessment) -> HttpResponse:
     return render(
         request,
         "assessments/submit.html",
-        {"assessment": assessment, "membership": membership, "missing": missing},
+        {
+            "assessment": assessment,
+            "membership": membership,
+            "missing": missing,
+            "open_comments": ReviewComment.objects.filter(
+                assessment=assessment, resolved_at__isnull=True
+            ).count(),
+        },
     )
 
 
@@ -470,3 +494,27 @@ def question_evidence(request: HttpRequest, assessment, code: str) -> HttpRespon
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def resolve_comment(request: HttpRequest, assessment, comment: int) -> HttpResponse:
+    """A respondent marks a reviewer's comment resolved (while the assessment is returned)."""
+    assessment, membership = assessment_or_404(request.user, assessment)
+    found = ReviewComment.objects.filter(assessment=assessment, pk=comment).first()
+    if found is None:
+        raise Http404(_("No such comment."))
+    try:
+        workflow.resolve_comment(found, request.user, membership)
+    except workflow.Conflict as error:
+        return render(
+            request,
+            "assessments/refused.html",
+            {"assessment": assessment, "message": str(error)},
+            status=409,
+        )
+    messages.success(request, _("Comment marked resolved."))
+    back = request.POST.get("next", "")
+    if back.startswith(f"/assessments/{assessment.uuid}/") and "//" not in back:
+        return redirect(back)
+    return redirect("assessment_overview", assessment.uuid)

@@ -66,6 +66,8 @@ EXCLUDED: dict[str, str] = {
     "reports.renderslot": "which web process renders what right now",
     "reports.auditpack": "stored audit packs: a cache, built again when asked for",
     "notifications.sentmail": "e-mails of the last hour, counted for sending limits",
+    "notifications.outgoingmail": "e-mails waiting to be sent: notices of the moment",
+    "reports.verificationattempt": "uses of the verification page, counted for its limit",
     "django_tasks_database.dbtaskresult": "background task rows (PDF renders of the cache)",
 }
 

@@ -1,8 +1,11 @@
 """A record of every e-mail the app sent: what kind, to whom, for whom and from where, so
-that sending can be limited (the app must not be usable to send spam) and looked into."""
+that sending can be limited (the app must not be usable to send spam) and looked into;
+and the outbox of the workflow e-mails, written in the transaction that makes them and
+sent once it commits (``compliance.notifications.outbox``)."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,6 +13,9 @@ class MailKind(models.TextChoices):
     SIGN_UP = "sign_up", _("sign-up")
     INVITATION = "invitation", _("invitation")
     PASSWORD_RESET = "password_reset", _("password reset")
+    REVIEW_REQUESTED = "review_requested", _("review requested")
+    REVIEW_RETURNED = "review_returned", _("changes requested")
+    APPROVED = "approved", _("approval")
 
 
 class SentMail(models.Model):
@@ -45,3 +51,55 @@ class SentMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class OutgoingMail(models.Model):
+    """A workflow e-mail waiting to be sent, or sent: rendered when it is queued, in its
+    recipient's language, and tried again with a growing delay until it goes or is given
+    up (``MAIL_MAX_ATTEMPTS``)."""
+
+    Kind = MailKind
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    recipient = models.EmailField(_("recipient"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    language = models.CharField(_("language"), max_length=10)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"), default=timezone.now, db_index=True
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    #: The event a mail is about (e.g. one submission of one assessment): a second mail of
+    #: the same kind to the same recipient for the same event is not queued.
+    dedupe_key = models.CharField(_("deduplication key"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["sent_at", "next_attempt_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=MailKind.values),
+                name="outgoing_mail_kind_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="outgoing_mail_once_per_event",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient} queued at {self.created_at:%Y-%m-%d %H:%M}"

@@ -19,7 +19,13 @@ class OrganisationSettingsForm(OrganisationForm):
     """What an owner may change later: the details, and the marking on the report."""
 
     class Meta(OrganisationForm.Meta):
-        fields = [*OrganisationForm.Meta.fields, "report_marking_on", "report_marking"]
+        fields = [
+            *OrganisationForm.Meta.fields,
+            "report_marking_on",
+            "report_marking",
+            "review_required",
+            "approver_independent",
+        ]
 
 
 class InvitationForm(forms.Form):

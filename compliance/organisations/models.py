@@ -33,6 +33,22 @@ class Organisation(models.Model):
         validators=[validate_one_line],
         help_text=_("Empty: “Confidential”, in the report's language."),
     )
+    review_required = models.BooleanField(
+        _("review required"),
+        default=True,
+        help_text=_(
+            "A submitted assessment is reviewed and approved by a reviewer or owner before "
+            "it is final. Turned off, submission is the final step, and the report says so."
+        ),
+    )
+    approver_independent = models.BooleanField(
+        _("approver must not have answered"),
+        default=True,
+        help_text=_(
+            "The approver may be neither the person who submitted the assessment nor the "
+            "author of any of its answers."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -46,6 +62,7 @@ class Organisation(models.Model):
 class MembershipRole(models.TextChoices):
     OWNER = "owner", _("Owner")
     EDITOR = "editor", _("Editor")
+    REVIEWER = "reviewer", _("Reviewer")
     VIEWER = "viewer", _("Viewer")
 
 
@@ -87,6 +104,12 @@ class Membership(models.Model):
     def can_edit(self) -> bool:
         """Owners and editors fill in and submit assessments."""
         return self.role in (self.Role.OWNER, self.Role.EDITOR)
+
+    @property
+    def can_review(self) -> bool:
+        """Owners and reviewers comment on, return and approve submitted assessments;
+        a reviewer may read everything but answers nothing."""
+        return self.role in (self.Role.OWNER, self.Role.REVIEWER)
 
     @property
     def is_owner(self) -> bool:

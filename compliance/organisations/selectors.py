@@ -52,9 +52,10 @@ def require_editor(membership: Membership) -> None:
     if not membership.can_edit:
         raise PermissionDenied(
             _(
-                "Your role in this organisation is viewer: you can read results "
-                "but not change answers."
+                "Your role in this organisation is %(role)s: only owners and editors "
+                "change answers; you can read the assessment and its results."
             )
+            % {"role": membership.get_role_display().lower()}
         )
 
 

@@ -138,6 +138,33 @@ def to_csv(report: Report) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def event_headers() -> list[str]:
+    return [_("When"), _("Event"), _("From"), _("To"), _("By"), _("Note")]
+
+
+def event_rows(report: Report) -> list[list]:
+    return [
+        [
+            _iso(event.at),
+            str(event.get_kind_display()),
+            str(event.get_from_status_display()) if event.from_status else "",
+            str(event.get_to_status_display()) if event.to_status else "",
+            neutralise(event.user.email) if event.user else "",
+            neutralise(event.note),
+        ]
+        for event in report.events
+    ]
+
+
+def events_to_csv(report: Report) -> bytes:
+    """Every change of the assessment's state (the history), as CSV."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(event_headers())
+    writer.writerows(event_rows(report))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
 def to_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -265,8 +292,43 @@ def to_json(report: Report) -> bytes:
             }
             for entry in report.evidence_register
         ],
+        "events": [
+            {
+                "event": event.kind,
+                "from": event.from_status,
+                "to": event.to_status,
+                "at": _iso(event.at),
+                "by": event.user.email if event.user else None,
+                "note": event.note,
+            }
+            for event in report.events
+        ],
+        "approval": approval_facts(report.assessment),
     }
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def approval_facts(assessment) -> dict | None:
+    """The current approval, with the record it signed (docs/approval.md: how to compute
+    ``record_sha256`` again from ``record``) and the signed documents' SHA-256."""
+    from compliance.assessments.workflow import current_approval
+
+    approval = current_approval(assessment) if assessment.is_approved else None
+    if approval is None:
+        return None
+    return {
+        "approved_by": approval.approved_by.email if approval.approved_by else None,
+        "approved_at": _iso(approval.approved_at),
+        "statement": approval.statement,
+        "record_sha256": approval.record_sha256,
+        "record": json.loads(approval.record),
+        "signed_reports": [
+            {"kind": kind, "language": language, "sha256": sha, "size": size}
+            for kind, language, sha, size in approval.signed_reports.order_by(
+                "kind", "language"
+            ).values_list("kind", "language", "sha256", "size")
+        ],
+    }
 
 
 def _iso(value) -> str | None:

@@ -12,7 +12,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from compliance.assessments.models import Assessment
+from compliance.assessments.models import Approval, Assessment
 
 
 def report_file_name(instance: "ReportFile", filename: str) -> str:
@@ -137,3 +137,51 @@ class AuditPack(models.Model):
 
 # A deleted pack takes its file with it, as a deleted render does.
 post_delete.connect(delete_stored_pdf, sender=AuditPack, dispatch_uid="reports.delete_pack")
+
+
+class SignedReport(models.Model):
+    """One document of an approval, as signed: the board summary or the full report, in
+    one language. Kept in the database with the approval it belongs to (written in the
+    same transaction, backed up with it), and found again by its SHA-256 by the
+    verification page."""
+
+    approval = models.ForeignKey(
+        Approval,
+        on_delete=models.CASCADE,
+        related_name="signed_reports",
+        verbose_name=_("approval"),
+    )
+    kind = models.CharField(_("kind"), max_length=10)
+    language = models.CharField(_("language"), max_length=10)
+    data = models.BinaryField(_("PDF"))
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signed report")
+        verbose_name_plural = _("signed reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["approval", "kind", "language"], name="one_signed_report_per_document"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.approval_id} {self.kind} {self.language} {self.sha256[:12]}"
+
+
+class VerificationAttempt(models.Model):
+    """A use of the public verification page, by client address: counted to limit how
+    often one address may ask (the page needs no login)."""
+
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("verification attempt")
+        verbose_name_plural = _("verification attempts")
+        indexes = [models.Index(fields=["client_address", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.client_address} {self.at:%Y-%m-%d %H:%M}"

@@ -183,9 +183,12 @@ def html_for(assessment, language: str, kind: str = FULL) -> str:
     return prepare(assessment, language, None, kind).html
 
 
-def prepare(assessment, language: str, variant: str | None, kind: str = FULL) -> PreparedReport:
-    """The report of ``kind`` as it stands, its HTML and the content key of its PDF."""
+def prepare(
+    assessment, language: str, variant: str | None, kind: str = FULL, signoff=None
+) -> PreparedReport:
+    """The report of ``kind`` as it stands (with ``signoff``, the sign-off being signed),
+    its HTML and the content key of its PDF."""
     with translation.override(language):
-        report = build_report(assessment)
+        report = build_report(assessment, signoff)
         html = report_html(report, language, kind)
     return PreparedReport(report, html, cache_key(html, variant, kind))

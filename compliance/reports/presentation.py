@@ -10,10 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.urls import reverse
 from django.utils import timezone
 
 from compliance.assessments.evidence import links_by_question, only_expired
-from compliance.assessments.models import Answer, Assessment, EvidenceLink
+from compliance.assessments.models import (
+    LOCKED,
+    Answer,
+    Assessment,
+    AssessmentEvent,
+    EvidenceLink,
+    ReviewComment,
+)
 from compliance.assessments.scoring import answers_by_code, compute_result
 from compliance.assessments.selectors import answer_text
 from compliance.core.numbers import shown
@@ -147,6 +155,22 @@ def evidence_day(assessment: Assessment) -> date:
     return timezone.localdate()
 
 
+@dataclass(frozen=True)
+class SignOff:
+    """The sign-off page of an approved assessment's reports."""
+
+    approved_by: str
+    approved_at: object  # datetime
+    statement: str
+    record_sha256: str
+    prepared_by: list[str]
+    reviewed_by: list[str]
+    certificate_subject: str
+    certificate_fingerprint: str
+    verify_url: str
+    withdrawn: bool = False
+
+
 @dataclass
 class Report:
     assessment: Assessment
@@ -171,6 +195,13 @@ class Report:
     #: The day evidence is judged expired on: the submission's for a submitted assessment
     #: (its record stays as it was), today for a draft.
     evidence_day: date | None = None
+    #: The sign-off of an approved assessment (None before approval).
+    signoff: SignOff | None = None
+    #: Every change of the assessment's state, oldest first (the report's appendix).
+    events: list[AssessmentEvent] = field(default_factory=list)
+    #: The report is printed for the approval being signed, whose event is not yet
+    #: written: the appendix ends with it.
+    approving: bool = False
 
     @property
     def evidence_register(self) -> list[EvidenceRow]:
@@ -244,7 +275,9 @@ def result_of(assessment: Assessment, content: LoadedVersion, answers: dict) -> 
     return compute_result(content, answers)
 
 
-def build_report(assessment: Assessment) -> Report:
+def build_report(assessment: Assessment, signoff: SignOff | None = None) -> Report:
+    """The report of ``assessment``; ``signoff`` is the one being signed (at approval),
+    else an approved assessment's own."""
     content = load_version(assessment.version)
     answers = answers_by_code(assessment)
     result = result_of(assessment, content, answers)
@@ -357,6 +390,64 @@ def build_report(assessment: Assessment) -> Report:
         respondents=respondents(answers),
         references=citations.listing(),
         evidence_day=day,
+        signoff=signoff or (signoff_of(assessment) if assessment.is_approved else None),
+        approving=signoff is not None,
+        events=list(
+            AssessmentEvent.objects.filter(assessment=assessment)
+            .select_related("user")
+            .order_by("at", "pk")
+        ),
+    )
+
+
+def person_name(user) -> str:
+    return (user.get_full_name() or user.email) if user is not None else "–"
+
+
+def reviewers(assessment: Assessment, approver=None) -> list[str]:
+    """Who reviewed: whoever started the review or commented, and the approver."""
+    people: dict[int, object] = {}
+    for event in AssessmentEvent.objects.filter(
+        assessment=assessment,
+        kind__in=[AssessmentEvent.Kind.REVIEW_STARTED, AssessmentEvent.Kind.RETURNED],
+    ).select_related("user"):
+        if event.user is not None:
+            people.setdefault(event.user.pk, event.user)
+    for comment in ReviewComment.objects.filter(assessment=assessment).select_related("author"):
+        if comment.author is not None:
+            people.setdefault(comment.author.pk, comment.author)
+    if approver is not None:
+        people.setdefault(approver.pk, approver)
+    return sorted({person_name(user) for user in people.values()})
+
+
+def make_signoff(assessment: Assessment, approval, verify_url: str) -> SignOff:
+    """The sign-off page of ``approval`` (saved or about to be)."""
+    from . import signing
+
+    answers = answers_by_code(assessment)
+    return SignOff(
+        approved_by=person_name(approval.approved_by),
+        approved_at=approval.approved_at,
+        statement=approval.statement,
+        record_sha256=approval.record_sha256,
+        prepared_by=respondents(answers),
+        reviewed_by=reviewers(assessment, approval.approved_by),
+        certificate_subject=signing.certificate_subject(),
+        certificate_fingerprint=signing.certificate_fingerprint(),
+        verify_url=verify_url,
+        withdrawn=approval.withdrawn_at is not None,
+    )
+
+
+def signoff_of(assessment: Assessment) -> SignOff | None:
+    from compliance.assessments.workflow import current_approval
+
+    approval = current_approval(assessment)
+    if approval is None:
+        return None
+    return make_signoff(
+        assessment, approval, approval.site + reverse("verify") if approval.site else ""
     )
 
 
@@ -372,10 +463,10 @@ def respondents(answers: dict) -> list[str]:
 
 
 def previous_assessment(assessment: Assessment) -> Assessment | None:
-    """The organisation's latest submitted assessment before this one."""
+    """The organisation's latest submitted (or approved) assessment before this one."""
     earlier = Assessment.objects.filter(
         organisation_id=assessment.organisation_id,
-        status=Assessment.Status.SUBMITTED,
+        status__in=LOCKED,
         result__isnull=False,
     ).exclude(pk=assessment.pk)
     if assessment.submitted_at:

@@ -31,8 +31,9 @@ from compliance.assessments.selectors import assessment_or_404
 
 from . import audit_pack as packs
 from . import charts, exports
+from .approval import signed_report
 from .jobs import request_report, rerender_lost_file
-from .models import AuditPack, ReportFile
+from .models import AuditPack, ReportFile, SignedReport
 from .pdf import BOARD, FULL, KINDS, STATIC_SCHEME, VARIANTS, html_for, prepare
 from .presentation import build_report, evidence_day, previous_assessment
 
@@ -89,6 +90,27 @@ def _pdf_response(request: HttpRequest, assessment, row: ReportFile) -> HttpResp
         name += f"-{row.kind}"
     disposition = "inline" if request.GET.get("inline") else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{name}-{row.language}.pdf"'
+    return response
+
+
+def _signed_response(request: HttpRequest, assessment, signed: SignedReport) -> HttpResponse:
+    """An approved assessment's report as it was signed at approval (never rendered again)."""
+    etag = f'"{signed.sha256}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+        response["ETag"] = etag
+        return response
+    data = SignedReport.objects.filter(pk=signed.pk).values_list("data", flat=True).get()
+    response = HttpResponse(bytes(data), content_type="application/pdf")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    name = slugify(assessment.title) or "assessment"
+    if signed.kind != FULL:
+        name += f"-{signed.kind}"
+    disposition = "inline" if request.GET.get("inline") else "attachment"
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="{name}-{signed.language}-signed.pdf"'
+    )
     return response
 
 
@@ -167,6 +189,10 @@ def report_pdf(request: HttpRequest, assessment) -> HttpResponse:
     ``?retry=1`` queues a failed render again.
     """
     assessment, _membership = assessment_or_404(request.user, assessment)
+    if assessment.is_approved and not pdf_format(request):
+        signed = signed_report(assessment, report_kind(request), report_language(request))
+        if signed is not None:
+            return _signed_response(request, assessment, signed)
     language, variant, variant_name, kind, key = _report_job(request, assessment)
     if f'"{key}"' in request.headers.get("If-None-Match", ""):
         response = HttpResponse(status=304)
@@ -328,6 +354,7 @@ EXPORTS = {
     "csv": (exports.to_csv, "text/csv; charset=utf-8"),
     "xlsx": (exports.to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "json": (exports.to_json, "application/json"),
+    "events.csv": (exports.events_to_csv, "text/csv; charset=utf-8"),
 }
 
 

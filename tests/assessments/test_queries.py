@@ -22,11 +22,12 @@ def test_section_page_and_save_queries_do_not_grow(
     # Session, user, assessment with membership, the answers (the section's with their
     # authors, the others' states for the progress), the evidence cited, the header's
     # memberships.
-    with django_assert_num_queries(6):
+    # ... and the review comments of the section's questions: one query.
+    with django_assert_num_queries(7):
         assert editor_client.get(url).status_code == 200
     # Evidence cited by every question: one more, for the files of all of it.
     _cite_everywhere(assessment, editor.user)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert editor_client.get(url).status_code == 200
     with django_assert_max_num_queries(14):
         assert editor_client.post(url, post_data(size)).status_code == 302

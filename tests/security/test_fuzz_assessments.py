@@ -318,7 +318,10 @@ def test_submit(world, actor, filled, data):
         elif filled:
             assert response.status_code == 302
             assert target.status == Assessment.Status.SUBMITTED
-            assert_only_changed(before, {"assessments.AssessmentEvent"})
+            # The event, and the e-mail to the reviewers (the owner) that it waits for them.
+            assert_only_changed(
+                before, {"assessments.AssessmentEvent", "notifications.OutgoingMail"}
+            )
             return
         else:
             assert response.status_code == 200
