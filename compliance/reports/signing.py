@@ -13,12 +13,14 @@ synchronous code (views, tasks, commands), never from inside a running event loo
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import logging
 import os
 import socket
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -137,7 +139,9 @@ def sign_pdf(
     )
     try:
         writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
-        output = signers.sign_pdf(writer, metadata, signer=own)
+        output = _outside_event_loop(
+            functools.partial(signers.sign_pdf, writer, metadata, signer=own)
+        )
     except Exception as error:
         logger.exception("Signing a PDF of %d bytes failed", len(data))
         raise SigningError(_("the PDF could not be signed")) from error
@@ -169,7 +173,26 @@ UNSIGNED = SignatureCheck(signed=False)
 
 def check_signature(data: bytes) -> SignatureCheck:
     """Check the last signature of the PDF ``data`` against this installation's
-    certificate. Never raises: what is not a readable PDF counts as unsigned."""
+    certificate. Never raises: what is not a readable PDF counts as unsigned.
+
+    pyHanko's validator runs its own event loop (``asyncio.run``), which cannot start in
+    a thread whose loop is running (an async view, a test driving a browser): there the
+    check runs in a thread of its own, as signing does."""
+    return _outside_event_loop(_check_signature, data)
+
+
+def _outside_event_loop(function, *args):
+    """``function(*args)`` here, or in a thread of its own when this thread runs an event
+    loop: pyHanko's signer and validator start their own (``asyncio.run``)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
+
+
+def _check_signature(data: bytes) -> SignatureCheck:
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         embedded = reader.embedded_regular_signatures
