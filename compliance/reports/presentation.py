@@ -390,7 +390,7 @@ def build_report(assessment: Assessment, signoff: SignOff | None = None) -> Repo
         respondents=respondents(answers),
         references=citations.listing(),
         evidence_day=day,
-        signoff=signoff or (signoff_of(assessment) if assessment.is_approved else None),
+        signoff=signoff or (signoff_of(assessment, answers) if assessment.is_approved else None),
         approving=signoff is not None,
         events=list(
             AssessmentEvent.objects.filter(assessment=assessment)
@@ -421,11 +421,13 @@ def reviewers(assessment: Assessment, approver=None) -> list[str]:
     return sorted({person_name(user) for user in people.values()})
 
 
-def make_signoff(assessment: Assessment, approval, verify_url: str) -> SignOff:
-    """The sign-off page of ``approval`` (saved or about to be)."""
+def make_signoff(assessment: Assessment, approval, verify_url: str, answers=None) -> SignOff:
+    """The sign-off page of ``approval`` (saved or about to be); ``answers`` when the
+    caller has them already (``answers_by_code``)."""
     from . import signing
 
-    answers = answers_by_code(assessment)
+    if answers is None:
+        answers = answers_by_code(assessment)
     return SignOff(
         approved_by=person_name(approval.approved_by),
         approved_at=approval.approved_at,
@@ -440,15 +442,14 @@ def make_signoff(assessment: Assessment, approval, verify_url: str) -> SignOff:
     )
 
 
-def signoff_of(assessment: Assessment) -> SignOff | None:
+def signoff_of(assessment: Assessment, answers=None) -> SignOff | None:
     from compliance.assessments.workflow import current_approval
 
     approval = current_approval(assessment)
     if approval is None:
         return None
-    return make_signoff(
-        assessment, approval, approval.site + reverse("verify") if approval.site else ""
-    )
+    verify_url = approval.site + reverse("verify") if approval.site else ""
+    return make_signoff(assessment, approval, verify_url, answers)
 
 
 def respondents(answers: dict) -> list[str]:
