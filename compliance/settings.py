@@ -80,7 +80,9 @@ INSTALLED_APPS = [
     "compliance.organisations",
     "compliance.assessments",
     "compliance.evidence",
+    "compliance.actions",
     "compliance.reports",
+    "compliance.work",
     "compliance.notifications",
     "compliance.backup",
 ]

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -197,6 +198,7 @@ class AssessmentEvent(models.Model):
         RETURNED = "returned", _("Returned for changes")
         APPROVED = "approved", _("Approved")
         APPROVAL_WITHDRAWN = "approval_withdrawn", _("Approval withdrawn")
+        ASSIGNED = "assigned", _("Section assigned")
 
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="events", verbose_name=_("assessment")
@@ -371,3 +373,46 @@ class Approval(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+
+class SectionAssignment(models.Model):
+    """Who answers one section of an assessment (while it is being filled in)."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("assessment"),
+    )
+    section = models.ForeignKey(
+        "questionnaires.Section",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("section"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="section_assignments",
+        verbose_name=_("assigned to"),
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("section assignment")
+        verbose_name_plural = _("section assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "section"], name="one_assignee_per_section"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} §{self.section_id} → {self.assignee}"

@@ -16,6 +16,23 @@ class MailKind(models.TextChoices):
     REVIEW_REQUESTED = "review_requested", _("review requested")
     REVIEW_RETURNED = "review_returned", _("changes requested")
     APPROVED = "approved", _("approval")
+    ACTION_DUE = "action_due", _("actions due or overdue")
+    ACTION_DIGEST = "action_digest", _("weekly digest of the organisation's actions")
+    REASSESSMENT_DUE = "reassessment_due", _("re-assessment due")
+    EVIDENCE_EXPIRING = "evidence_expiring", _("evidence expiring")
+    REVIEW_WAITING = "review_waiting", _("assessments waiting for review")
+    SECTION_ASSIGNED = "section_assigned", _("sections assigned to me")
+
+
+#: The reminders ``manage.py send_reminders`` sends, each of which a user may turn off.
+REMINDER_KINDS = (
+    MailKind.ACTION_DUE,
+    MailKind.ACTION_DIGEST,
+    MailKind.REASSESSMENT_DUE,
+    MailKind.EVIDENCE_EXPIRING,
+    MailKind.REVIEW_WAITING,
+    MailKind.SECTION_ASSIGNED,
+)
 
 
 class SentMail(models.Model):
@@ -103,3 +120,29 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient} queued at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class MutedReminder(models.Model):
+    """A kind of reminder a user has turned off in their account settings."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="muted_reminders",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MailKind.choices)
+
+    class Meta:
+        verbose_name = _("reminder turned off")
+        verbose_name_plural = _("reminders turned off")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_muted_reminder_per_kind"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[kind.value for kind in REMINDER_KINDS]),
+                name="muted_reminder_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ✗ {self.kind}"

@@ -25,6 +25,7 @@ class OrganisationSettingsForm(OrganisationForm):
             "report_marking",
             "review_required",
             "approver_independent",
+            "reassessment_months",
         ]
 
 

@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,12 @@ class Organisation(models.Model):
             "A submitted assessment is reviewed and approved by a reviewer or owner before "
             "it is final. Turned off, submission is the final step, and the report says so."
         ),
+    )
+    reassessment_months = models.PositiveSmallIntegerField(
+        _("re-assess every (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("The next assessment is due this many months after the last submitted one."),
     )
     approver_independent = models.BooleanField(
         _("approver must not have answered"),

@@ -22,6 +22,7 @@ from compliance.notifications import services as notifications
 from compliance.notifications.models import SentMail
 
 from .models import Invitation, Membership, Organisation
+from .signals import member_removed
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-compliance-2026"  # noqa: S105 (a published demo credential)
@@ -297,10 +298,13 @@ def accept_invitation_as_new_user(invitation: Invitation, password: str):
 
 
 @transaction.atomic
-def remove_member(membership: Membership) -> None:
+def remove_member(membership: Membership, by=None) -> None:
     if membership.is_owner and not _other_owners(membership):
         raise MembershipError(
             _("The last owner cannot be removed: make someone else an owner first.")
         )
     cancel_invitations_sent_by(membership)
     membership.delete()
+    member_removed.send(
+        sender=Membership, organisation=membership.organisation, user=membership.user, by=by
+    )

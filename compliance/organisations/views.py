@@ -148,7 +148,7 @@ def member_role(request: HttpRequest, organisation: str, pk: int) -> HttpRespons
 def member_remove(request: HttpRequest, organisation: str, pk: int) -> HttpResponse:
     member = _member_of_same_organisation(request, organisation, pk)
     try:
-        services.remove_member(member)
+        services.remove_member(member, by=request.user)
     except services.MembershipError as error:
         messages.error(request, str(error))
     else:

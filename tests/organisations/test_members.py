@@ -224,6 +224,7 @@ def test_owners_set_the_report_marking_and_others_cannot(client, owner):
             "settings-name": organisation.name,
             "settings-report_marking_on": "on",
             "settings-report_marking": "Commercial in confidence",
+            "settings-reassessment_months": "12",
         },
     )
     assert response.status_code == 302
