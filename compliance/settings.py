@@ -6,6 +6,8 @@ SECRET_KEY     required when DEBUG is off
 ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS   comma-separated
 EMAIL_URL      default: the console backend
 MAIL_MAX_ATTEMPTS  times a workflow e-mail is tried before it is given up (default 8)
+SITE_URL       scheme and host of the site, for the links in the daily reminders, which no
+               request sends (default http://localhost:8000)
 SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_PROXY_SSL_HEADER_ENABLED
                production HTTPS behaviour, for running behind a reverse proxy
 REPORT_RENDER_TIMEOUT  seconds a PDF render may take (default 120)
@@ -372,6 +374,8 @@ MAIL_LIMIT_PER_SENDER = env.int("MAIL_LIMIT_PER_SENDER", default=30)
 # Workflow e-mails (review requested, returned, approved) wait in an outbox and are tried
 # again with a growing delay, up to 6 hours apart: this many times at most.
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=8)
+#: The links of the e-mails sent outside any request (``manage.py send_reminders``).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 # Production HTTPS behaviour. Behind a reverse proxy that terminates TLS, set
 # SECURE_PROXY_SSL_HEADER_ENABLED=1 so that X-Forwarded-Proto is trusted.

@@ -10,6 +10,7 @@ from .accounts.views import set_language
 from .core import views
 from .notifications.forms import PasswordResetForm
 from .organisations import views as organisation_views
+from .reports import history
 from .reports.verify import verify
 
 # The admin carries the product's name, in the reader's language.
@@ -20,6 +21,7 @@ admin.site.index_title = _("Questionnaires, people and records")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("compliance.work.urls")),
     path("favicon.ico", views.favicon),
     path("accounts/signup/", organisation_views.signup, name="signup"),
     path(
@@ -32,7 +34,14 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
         name="password_reset",
     ),
+    path("accounts/reminders/", include("compliance.notifications.urls")),
     path("accounts/", include("compliance.accounts.urls")),
+    path("organisations/", include("compliance.actions.urls")),
+    path(
+        "organisations/<uuid:organisation>/history/",
+        history.organisation_history,
+        name="organisation_history",
+    ),
     path("organisations/", include("compliance.organisations.urls")),
     path("assessments/", include("compliance.assessments.urls")),
     path("assessments/", include("compliance.reports.urls")),

@@ -11,7 +11,7 @@ from compliance.questionnaires.services import import_questionnaire
 from tests.factories import SAMPLE, AssessmentFactory, MembershipFactory
 
 # URL parameters that identify an organisation's data, and how to fill them in.
-ID_PARAMETERS = {"organisation", "assessment", "pk", "n", "item", "file", "comment"}
+ID_PARAMETERS = {"organisation", "assessment", "pk", "n", "item", "file", "comment", "action"}
 # Parts of the site that are not organisation data (the admin has its own staff rule).
 SKIPPED_PREFIXES = ("admin/",)
 
@@ -47,6 +47,11 @@ def test_routes_are_found():
     assert "evidence/files/<uuid:file>/" in routes
     assert "assessments/<uuid:assessment>/review/approve/" in routes
     assert "assessments/<uuid:assessment>/comments/<int:comment>/resolve/" in routes
+    assert "organisations/<uuid:organisation>/actions/<uuid:action>/" in routes
+    assert "organisations/<uuid:organisation>/actions/bulk/" in routes
+    assert "organisations/<uuid:organisation>/history/" in routes
+    assert "assessments/<uuid:assessment>/actions/create/" in routes
+    assert "assessments/<uuid:assessment>/assignments/" in routes
 
 
 @pytest.fixture
@@ -74,7 +79,17 @@ def world(db):
     from compliance.assessments.models import ReviewComment
 
     comment = ReviewComment.objects.create(assessment=assessment, author=victim.user, body="Why?")
+    from compliance.actions.models import Action
+
+    question = assessment.version.questions.get(code="policy-signed")
+    action = Action.objects.create(
+        organisation=victim.organisation,
+        question=question,
+        question_code=question.code,
+        title="Sign the policy",
+    )
     return {
+        "action": action,
         "comment": comment,
         "evidence": evidence,
         "victim": victim,
@@ -97,6 +112,7 @@ def url_for(route: str, parameters: set[str], world) -> str:
         "item": str(world["evidence"].uuid),
         "file": str(world["evidence"].files.get().uuid),
         "comment": str(world["comment"].pk),
+        "action": str(world["action"].uuid),
     }
     unknown = parameters - values.keys()
     assert not unknown, f"Teach this test how to fill {unknown} in {route}"
@@ -144,6 +160,8 @@ def test_viewers_cannot_write(client, world, route, parameters):
     world["victim"].refresh_from_db()
     assert world["victim"].role == Membership.Role.OWNER
     assert Invitation.objects.count() == 1
+    action = type(world["action"]).objects.get(pk=world["action"].pk)
+    assert (action.title, action.status, action.changes.count()) == ("Sign the policy", "open", 0)
 
 
 def test_staff_without_membership_see_no_organisation_data_outside_the_admin(client, world):

@@ -12,12 +12,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from compliance.accounts.validators import validate_one_line
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("action status", "Open")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
     RISK_ACCEPTED = "risk_accepted", _("Risk accepted")
@@ -30,7 +31,7 @@ OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 class ActionPriority(models.IntegerChoices):
     """Lower first: a plan is sorted critical first."""
 
-    CRITICAL = 1, _("Critical")
+    CRITICAL = 1, pgettext_lazy("action priority", "Critical")
     HIGH = 2, _("High")
     MEDIUM = 3, _("Medium")
     LOW = 4, _("Low")

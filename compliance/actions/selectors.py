@@ -11,6 +11,8 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from .models import OPEN_STATUSES, Action, ActionChange, ActionPriority, ActionStatus
 
@@ -158,3 +160,37 @@ def assigned_to(user, day: date) -> QuerySet[Action]:
         .select_related("organisation", "question__section")
         .order_by("due_date", "priority", "created_at")
     )
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One change as the history shows it: the values in words, in the reader's language."""
+
+    change: ActionChange
+    old: str
+    new: str
+
+
+def readable(field: str, value: str) -> str:
+    if field == ActionChange.Field.OWNER and not value:
+        return str(_("The organisation's owners"))
+    if not value:
+        return ""
+    if field == ActionChange.Field.STATUS and value in ActionStatus.values:
+        return str(ActionStatus(value).label)
+    if field == ActionChange.Field.PRIORITY and value.isdigit():
+        number = int(value)
+        return str(ActionPriority(number).label) if number in ActionPriority.values else value
+    if field == ActionChange.Field.DUE_DATE:
+        try:
+            return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return value
+    return value
+
+
+def history(action: Action) -> list[ChangeRow]:
+    return [
+        ChangeRow(change, readable(change.field, change.old), readable(change.field, change.new))
+        for change in changes_of(action)
+    ]

@@ -60,6 +60,33 @@ def cited_evidence(links, day) -> list[CitedEvidence]:
 
 
 @dataclass(slots=True)
+class CardAction:
+    """The organisation's open remediation action on a question, as its card shows it."""
+
+    title: str
+    href: str
+    owner: str
+    due: object  # date or None
+    overdue: bool
+    status: str
+    #: The answer now has full marks: the card offers to mark the action done.
+    offer_done: bool = False
+
+
+def card_action(action, organisation, day, full_marks: bool) -> CardAction:
+    href = reverse("action_detail", args=[organisation.uuid, action.uuid])
+    return CardAction(
+        title=action.title,
+        href=href + ("?offer=done" if full_marks else ""),
+        owner=str(action.owner) if action.owner else "",
+        due=action.due_date,
+        overdue=action.is_overdue(day),
+        status=str(action.get_status_display()),
+        offer_done=full_marks,
+    )
+
+
+@dataclass(slots=True)
 class QuestionCard:
     """What the card of one question shows: attributes only, read by the template."""
 
@@ -81,6 +108,8 @@ class QuestionCard:
     hidden: bool = False
     #: The evidence the answer cites: ``CitedEvidence`` items.
     cited: list = field(default_factory=list)
+    #: The organisation's open action on the question (``CardAction``), if any.
+    action: CardAction | None = None
     opened: bool = field(init=False)
 
     def __post_init__(self) -> None:

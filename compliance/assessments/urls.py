@@ -9,6 +9,7 @@ urlpatterns = [
     path("<uuid:assessment>/sections/<int:n>/", views.section, name="assessment_section"),
     path("<uuid:assessment>/submit/", views.submit, name="assessment_submit"),
     path("<uuid:assessment>/reopen/", views.reopen, name="assessment_reopen"),
+    path("<uuid:assessment>/assignments/", views.assign_sections, name="assessment_assignments"),
     path(
         "<uuid:assessment>/comments/<int:comment>/resolve/",
         views.resolve_comment,

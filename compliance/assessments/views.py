@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from compliance.actions import selectors as actions
 from compliance.core.jinja2 import render_fragment
 from compliance.evidence import selectors as library
 from compliance.evidence.forms import UploadForm
@@ -25,9 +26,10 @@ from compliance.notifications.services import Origin
 from compliance.organisations.selectors import current_membership, require_editor, require_owner
 from compliance.questionnaires.models import QuestionnaireVersion
 from compliance.questionnaires.selectors import load_version
+from compliance.scoring import answer_fraction
 
-from . import evidence, selectors, services, workflow
-from .cards import cited_evidence, question_card, render_cards
+from . import assignment, cycle, evidence, selectors, services, workflow
+from .cards import card_action, cited_evidence, question_card, render_cards
 from .forms import AnswerForm, NewAssessmentForm
 from .models import ReviewComment
 from .scoring import answer_states, compute_progress
@@ -53,14 +55,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     assessments = []
     expiring = []
+    context = {}
     if membership:
-        expiring = library.expiring(membership.organisation)
-        assessments = (
+        organisation = membership.organisation
+        expiring = library.expiring(organisation)
+        assessments = list(
             assessments_for(request.user)
-            .filter(organisation=membership.organisation)
+            .filter(organisation=organisation)
             .select_related("version__questionnaire", "last_changed_by")
             .order_by("-created_at")
         )
+        due = cycle.next_due(organisation)
+        today = library.today()
+        days = (due - today).days if due else None
+        draft = next((a for a in assessments if a.is_draft), None)
+        context = {
+            "next_due": due,
+            "due_in_days": days,
+            "overdue_days": -days if days is not None and days < 0 else 0,
+            "draft": draft,
+            "draft_percent": (
+                round(100 * draft.answered_count / draft.applicable_count)
+                if draft and draft.applicable_count
+                else 0
+            ),
+            "action_figures": actions.counts(organisation, today),
+        }
     return render(
         request,
         "assessments/dashboard.html",
@@ -69,6 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "assessments": assessments,
             "expiring": expiring,
             **library.page_dates(),
+            **context,
         },
     )
 
@@ -113,20 +134,70 @@ def overview(request: HttpRequest, assessment) -> HttpResponse:
     assessment, membership = assessment_or_404(request.user, assessment)
     content = load_version(assessment.version)
     states = answer_states(assessment)
+    progress = selectors.section_progress(content, states, compute_progress(content, states))
+    assigned = assignment.by_section(assessment)
+    for row in progress:
+        row["assignment"] = assigned.get(row["section"].pk)
+    can_assign = assessment.is_draft and membership.can_edit
     return render(
         request,
         "assessments/overview.html",
         {
             "assessment": assessment,
             "membership": membership,
-            "progress": selectors.section_progress(
-                content, states, compute_progress(content, states)
-            ),
+            "progress": progress,
+            "can_assign": can_assign,
+            "assignable": list(assignment.assignable(assessment.organisation))
+            if can_assign
+            else [],
             "events": assessment.events.select_related("user"),
             "review_comments": _comments(assessment),
             "approval": workflow.current_approval(assessment) if assessment.is_approved else None,
         },
     )
+
+
+@login_required
+@require_POST
+def assign_sections(request: HttpRequest, assessment) -> HttpResponse:
+    """Save who answers each section (``section-<id>``: a user id, or empty for nobody)."""
+    assessment, membership = assessment_or_404(request.user, assessment)
+    require_editor(membership)
+    content = load_version(assessment.version)
+    members = {m.user.pk: m.user for m in assignment.assignable(assessment.organisation)}
+    changes = []
+    for section in content.sections:
+        name = f"section-{section.pk}"
+        if name not in request.POST:
+            continue
+        value = request.POST[name].strip()
+        if value and not (value.isdigit() and int(value) in members):
+            messages.error(
+                request,
+                _("%(section)s: choose an owner or an editor of the organisation.")
+                % {"section": section.title}
+                + " "
+                + _("Nothing was changed."),
+            )
+            return redirect("assessment_overview", assessment.uuid)
+        changes.append((section, members[int(value)] if value else None))
+    try:
+        with transaction.atomic():
+            before = assignment.by_section(assessment)
+            changed = 0
+            for section, person in changes:
+                current = before.get(section.pk)
+                if (current.assignee_id if current else None) != (person.pk if person else None):
+                    assignment.assign(assessment, section, person, request.user)
+                    changed += 1
+    except services.AssessmentLocked:
+        return locked_response(request, assessment)
+    messages.success(
+        request,
+        ngettext("%(count)d assignment changed.", "%(count)d assignments changed.", changed)
+        % {"count": changed},
+    )
+    return redirect("assessment_overview", assessment.uuid)
 
 
 @login_required
@@ -251,13 +322,34 @@ def _section_response(
     questions = page.questions if section_result.shown else ()
     cited = evidence.links_by_question(page.assessment, questions) if questions else {}
     day = library.today()
+    organisation = page.assessment.organisation
+    open_actions = (
+        actions.open_by_code(organisation, [q.code for q in questions]) if questions else {}
+    )
+    spec = {q.code: q for q in page.content.spec.questions()} if open_actions else {}
     for question in questions:
         card = question_card(question, page.answers.get(question.code), shown.get(question.code))
         card.hidden = question.code in hidden
         card.cited = cited_evidence(cited.get(question.pk, ()), day)
+        action = open_actions.get(question.code)
+        if action is not None:
+            fraction = answer_fraction(spec[question.code], page.states.data.get(question.code))
+            card.action = card_action(action, organisation, day, fraction == 1)
         cards.append(card)
     editable = page.assessment.is_draft and membership.can_edit
+    assigned = assignment.by_section(page.assessment)
+    numbers = {section.pk: number for number, section in enumerate(page.content.sections, 1)}
+    current = assigned.get(page.section.pk)
     context = {
+        "assignee": current.assignee if current else None,
+        "assignments": sorted(
+            (
+                {"number": numbers[pk], "assignee": row.assignee}
+                for pk, row in assigned.items()
+                if pk in numbers
+            ),
+            key=lambda row: row["number"],
+        ),
         "assessment": page.assessment,
         "membership": membership,
         "section": page.section,

@@ -1,8 +1,7 @@
 """CSV, XLSX and JSON exports of an assessment, in the user's language.
 
-Spreadsheet programs run a cell that starts with = + - @ (or a tab or carriage return)
-as a formula: every text cell that a user or author wrote is neutralised with a leading
-apostrophe, which Excel and LibreOffice show as plain text.
+Every text cell that a user or author wrote is neutralised (``core.spreadsheets``): a
+spreadsheet program shows it as text, never runs it as a formula.
 """
 
 from __future__ import annotations
@@ -14,15 +13,9 @@ import json
 from django.utils.translation import gettext as _
 
 from compliance.core.numbers import rounded
+from compliance.core.spreadsheets import neutralise
 
 from .presentation import Report
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def headers() -> list[str]:

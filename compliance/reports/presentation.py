@@ -13,6 +13,8 @@ from datetime import date
 from django.urls import reverse
 from django.utils import timezone
 
+from compliance.actions.models import ActionPriority
+from compliance.actions.selectors import actions_of
 from compliance.assessments.evidence import links_by_question, only_expired
 from compliance.assessments.models import (
     LOCKED,
@@ -31,7 +33,9 @@ from compliance.questionnaires.selectors import LoadedVersion, load_version
 from compliance.scoring import CriticalFinding, Gap, Result, Status
 from compliance.scoring.model import carries_points
 
+from .charts import TrendChart, trend_lines
 from .citations import SHORT_NAMES, Citations, ListedSource
+from .trends import report_history
 
 #: How many actions and critical findings the board summary lists (it stays within four
 #: pages; the full report lists them all).
@@ -202,6 +206,11 @@ class Report:
     #: The report is printed for the approval being signed, whose event is not yet
     #: written: the appendix ends with it.
     approving: bool = False
+    #: The organisation's history up to this assessment, charted (the full report's
+    #: "Progress over time"): None with fewer than two submitted assessments in it.
+    trend: TrendChart | None = None
+    #: The organisation's remediation actions on these questions (None: it has none).
+    follow_up: FollowUp | None = None
 
     @property
     def evidence_register(self) -> list[EvidenceRow]:
@@ -392,12 +401,61 @@ def build_report(assessment: Assessment, signoff: SignOff | None = None) -> Repo
         evidence_day=day,
         signoff=signoff or (signoff_of(assessment, answers) if assessment.is_approved else None),
         approving=signoff is not None,
+        trend=report_trend(assessment),
+        follow_up=follow_up_of(assessment, content),
         events=list(
             AssessmentEvent.objects.filter(assessment=assessment)
             .select_related("user")
             .order_by("at", "pk")
         ),
     )
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """The organisation's remediation actions on this questionnaire's questions, as they
+    stand on ``day`` (the report says so): the open ones, critical and due first, and
+    the closed ones, latest first."""
+
+    day: date
+    open: list
+    closed: list
+
+    @property
+    def open_critical(self) -> int:
+        return sum(1 for action in self.open if action.priority == ActionPriority.CRITICAL)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for action in self.open if action.is_overdue(self.day))
+
+
+def follow_up_of(assessment: Assessment, content: LoadedVersion) -> FollowUp | None:
+    """None where the organisation has no action on these questions."""
+    found = list(
+        actions_of(assessment.organisation)
+        .filter(question_code__in=list(content.questions))
+        .prefetch_related("evidence")
+    )
+    if not found:
+        return None
+    day = timezone.localdate()
+    still_open = sorted(
+        (action for action in found if action.is_open),
+        key=lambda action: (action.priority, action.due_date or date.max, action.created_at),
+    )
+    closed = sorted(
+        (action for action in found if not action.is_open),
+        key=lambda action: action.closed_at or action.updated_at,
+        reverse=True,
+    )
+    return FollowUp(day, still_open, closed)
+
+
+def report_trend(assessment: Assessment) -> TrendChart | None:
+    """The chart of the history a report of ``assessment`` shows (``report_history``)."""
+    history = report_history(assessment)
+    return trend_lines(history, "pdf-trend", for_print=True) if history else None
 
 
 def person_name(user) -> str:

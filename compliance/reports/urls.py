@@ -1,9 +1,14 @@
 from django.urls import path
 
-from . import review, views
+from . import followup, review, views
 
 urlpatterns = [
     path("<uuid:assessment>/results/", views.results, name="assessment_results"),
+    path(
+        "<uuid:assessment>/actions/create/",
+        followup.create_actions,
+        name="assessment_actions_create",
+    ),
     path("<uuid:assessment>/report.pdf", views.report_pdf, name="assessment_report_pdf"),
     path("<uuid:assessment>/review/", review.review, name="assessment_review"),
     path("<uuid:assessment>/review/start/", review.start, name="assessment_review_start"),

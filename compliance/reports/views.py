@@ -30,7 +30,7 @@ from compliance.assessments.models import Answer
 from compliance.assessments.selectors import assessment_or_404
 
 from . import audit_pack as packs
-from . import charts, exports
+from . import charts, exports, followup
 from .approval import signed_report
 from .jobs import request_report, rerender_lost_file
 from .models import AuditPack, ReportFile, SignedReport
@@ -306,15 +306,17 @@ def _results_key(assessment) -> tuple[str, str]:
     return key, hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _results_body(request: HttpRequest, assessment) -> str:
+def _results_body(request: HttpRequest, assessment) -> tuple[str, followup.Plan]:
     """The results page below its header, rendered once for each state of the
     assessment and kept until it changes: a submitted one's never does; a draft's is
-    rendered again after its answers change (in DEBUG, templates change too: always)."""
+    rendered again after its answers change (in DEBUG, templates change too: always).
+    Kept with it: what the follow-up panel needs of the result."""
 
-    def render_body() -> str:
+    def render_body() -> tuple[str, followup.Plan]:
         report = build_report(assessment)
         context = {"assessment": assessment, "report": report, "bars": charts.section_bars(report)}
-        return render_to_string("reports/_results_body.html", context, request)
+        body = render_to_string("reports/_results_body.html", context, request)
+        return body, followup.Plan.of(report)
 
     if settings.DEBUG:
         return render_body()
@@ -322,23 +324,26 @@ def _results_body(request: HttpRequest, assessment) -> str:
     key, shows = _results_key(assessment)
     kept = cache.get(key)
     if kept is not None and kept[0] == shows:
-        return kept[1]
-    body = render_body()
-    cache.set(key, (shows, body))
-    return body  # a template's output: a SafeString, kept as such by the cache
+        return kept[1], kept[2]
+    body, plan = render_body()
+    cache.set(key, (shows, body, plan))
+    return body, plan  # a template's output: a SafeString, kept as such by the cache
 
 
 @login_required
 @require_safe
 def results(request: HttpRequest, assessment) -> HttpResponse:
     assessment, membership = assessment_or_404(request.user, assessment)
+    body, plan = _results_body(request, assessment)
     return render(
         request,
         "reports/results.html",
         {
             "assessment": assessment,
             "membership": membership,
-            "body": _results_body(request, assessment),
+            "body": body,
+            "panel": followup.panel(assessment, plan),
+            "today": timezone.localdate(),
         },
     )
 

@@ -22,12 +22,13 @@ def test_section_page_and_save_queries_do_not_grow(
     # Session, user, assessment with membership, the answers (the section's with their
     # authors, the others' states for the progress), the evidence cited, the header's
     # memberships.
-    # ... and the review comments of the section's questions: one query.
-    with django_assert_num_queries(7):
+    # ... and the review comments of the section's questions: one query; the section
+    # assignments and the organisation's open actions on the section's questions: two.
+    with django_assert_num_queries(9):
         assert editor_client.get(url).status_code == 200
     # Evidence cited by every question: one more, for the files of all of it.
     _cite_everywhere(assessment, editor.user)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         assert editor_client.get(url).status_code == 200
     with django_assert_max_num_queries(14):
         assert editor_client.post(url, post_data(size)).status_code == 302

@@ -148,8 +148,9 @@ def test_the_results_and_the_report_say_who_answered(editor_client, answered, ed
 
 
 def _body(page: str) -> str:
-    """A results page below its header (the header's forms carry a fresh CSRF token)."""
-    return page[page.index('<h1 class="h3 mb-1">') : page.index("</main>")]
+    """A results page below its header and above its follow-up panel (their forms carry a
+    fresh CSRF token)."""
+    return page[page.index('<h1 class="h3 mb-1">') : page.index('id="follow-up"')]
 
 
 def test_a_drafts_results_are_kept_until_its_answers_change(
