@@ -17,7 +17,7 @@ def headers() -> list[str]:
         _("Section"),
         _("Priority"),
         _("Status"),
-        _("Owner"),
+        pgettext("action", "Owner"),
         _("Due date"),
         _("Overdue"),
         _("Why the risk is accepted"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from compliance.evidence.models import EvidenceItem
 
@@ -41,7 +42,7 @@ class ActionForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=TITLE_LENGTH)
     owner = MemberChoiceField(
-        label=_("Owner"),
+        label=pgettext_lazy("action", "Owner"),
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label=_("The organisation's owners"),
@@ -118,7 +119,10 @@ class BulkForm(forms.Form):
         error_messages={"required": _("Choose at least one action.")},
     )
     owner = MemberChoiceField(
-        label=_("New owner"), queryset=get_user_model().objects.none(), required=False
+        label=_("New owner"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("Unchanged"),
     )
     to_owners = forms.BooleanField(label=_("Give them back to the owners"), required=False)
     due_date = forms.DateField(label=_("New due date"), required=False, widget=DateInput())

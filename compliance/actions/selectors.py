@@ -15,6 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from .models import OPEN_STATUSES, Action, ActionChange, ActionPriority, ActionStatus
+from .services import MEMBER_LEFT
 
 #: How the actions page may sort: (key, order_by).
 SORTS = {
@@ -169,6 +170,7 @@ class ChangeRow:
     change: ActionChange
     old: str
     new: str
+    note: str = ""
 
 
 def readable(field: str, value: str) -> str:
@@ -189,8 +191,23 @@ def readable(field: str, value: str) -> str:
     return value
 
 
+def note_of(change: ActionChange) -> str:
+    """A change's note in the reader's language: the notes the app writes are kept in no
+    language (the assessment an action came from, a code), and worded here."""
+    if change.field == ActionChange.Field.CREATED and change.note:
+        return _("From the results of “%(title)s”") % {"title": change.note}
+    if change.note == MEMBER_LEFT:
+        return _("%(person)s left the organisation: back to its owners.") % {"person": change.old}
+    return change.note
+
+
 def history(action: Action) -> list[ChangeRow]:
     return [
-        ChangeRow(change, readable(change.field, change.old), readable(change.field, change.new))
+        ChangeRow(
+            change,
+            readable(change.field, change.old),
+            readable(change.field, change.new),
+            note_of(change),
+        )
         for change in changes_of(action)
     ]

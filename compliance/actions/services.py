@@ -22,6 +22,10 @@ from compliance.organisations.models import Membership
 
 from .models import OPEN_STATUSES, Action, ActionChange, ActionPriority, ActionStatus
 
+#: The note of an owner change made because the owner left the organisation (the history
+#: says so in the reader's language).
+MEMBER_LEFT = "member-left"
+
 #: The longest title, note or justification accepted.
 MAX_TEXT = 4000
 TITLE_LENGTH = Action._meta.get_field("title").max_length
@@ -311,7 +315,7 @@ def hand_back_actions_of(sender, organisation, user, by=None, **kwargs) -> None:
     )
     if not actions:
         return
-    note = _("%(person)s left the organisation: back to its owners.") % {"person": user}
+    note = MEMBER_LEFT
     Action.objects.filter(pk__in=[a.pk for a in actions]).update(
         owner=None, updated_at=timezone.now()
     )

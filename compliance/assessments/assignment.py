@@ -61,11 +61,7 @@ def assign(assessment: Assessment, section, assignee, by) -> SectionAssignment |
         return None
     if current is not None:
         current.delete()
-    note = _("%(section)s: %(old)s → %(new)s") % {
-        "section": section.title,
-        "old": current.assignee if current else "—",
-        "new": assignee or "—",
-    }
+    note = _note(assessment, section, current.assignee if current else None, assignee)
     AssessmentEvent.objects.create(
         assessment=assessment,
         kind=AssessmentEvent.Kind.ASSIGNED,
@@ -81,6 +77,14 @@ def assign(assessment: Assessment, section, assignee, by) -> SectionAssignment |
     )
 
 
+def _note(assessment: Assessment, section, old, new) -> str:
+    """The event's note, in no language (the section's number and the people's names),
+    so that it reads the same on a page in English and in Chinese."""
+    numbers = list(assessment.version.sections.order_by("order").values_list("pk", flat=True))
+    number = numbers.index(section.pk) + 1 if section.pk in numbers else "?"
+    return f"{number}. {old or '—'} → {new or '—'}"
+
+
 def drop_assignments_of(sender, organisation, user, by=None, **kwargs) -> None:
     """Receiver of ``member_removed``: a member who leaves is assigned nothing."""
     for assignment in SectionAssignment.objects.filter(
@@ -92,8 +96,7 @@ def drop_assignments_of(sender, organisation, user, by=None, **kwargs) -> None:
             user=by,
             from_status=assignment.assessment.status,
             to_status=assignment.assessment.status,
-            note=_("%(section)s: %(old)s → %(new)s (left the organisation)")
-            % {"section": assignment.section.title, "old": user, "new": "—"},
+            note=_note(assignment.assessment, assignment.section, user, None),
         )
         assignment.delete()
 

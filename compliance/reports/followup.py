@@ -132,7 +132,7 @@ def create_actions(request: HttpRequest, assessment) -> HttpResponse:
                 request, assessment, _("This question has no gap in these results."), 400
             )
         chosen = [plan[code]]
-    source = _("From the results of “%(title)s”") % {"title": assessment.title}
+    source = assessment.title  # the history words it in the reader's language
     try:
         with transaction.atomic():  # all of them, or none
             made, kept = _create(request, assessment, chosen, source)

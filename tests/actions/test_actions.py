@@ -234,8 +234,15 @@ def test_a_removed_member_leaves_their_actions_to_the_owners(client, answered, e
     assert action.owner is None
     change = action.changes.get(field="owner")
     assert change.old == str(editor.user) and change.new == "" and change.user == owner.user
-    assert "left the organisation" in change.note
+    url = reverse("action_detail", args=[editor.organisation.uuid, action.uuid])
+    history = client.get(url).content.decode()
+    assert f"{editor.user} left the organisation: back to its owners." in history
+    client.cookies["django_language"] = "zh-hans"
+    history = client.get(url).content.decode()
+    assert "left the organisation" not in history  # the note is worded as it is read
     assert not SectionAssignment.objects.exists()
+    event = answered.events.filter(kind="assigned").order_by("at", "pk").last()
+    assert event.note == f"1. {editor.user} → —" and event.user == owner.user
 
 
 def _filter_codes(client, organisation, **query):

@@ -39,6 +39,7 @@ def test_sign_up_invite_accept_and_change_role(live_server, page, browser, scree
     page.get_by_role("main").get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Assessments")
 
+    page.get_by_role("button", name="Account").click()
     page.get_by_role("link", name="Organisations").click()
     page.get_by_role("link", name="Members").click()
     page.get_by_label("Email address").fill("colleague@example.com")

@@ -34,7 +34,7 @@ def test_chinese_from_login_to_pdf_and_back(live_server, page, screenshot):
     expect(page.get_by_role("heading", level=1)).to_have_text("评估")
     screenshot("dashboard-zh")
 
-    page.get_by_role("link", name="年度自评估").click()
+    page.locator("#assessments").get_by_role("link", name="年度自评估").click()
     page.get_by_role("link", name="2. 合规政策声明与管理层承诺").click()
     expect(page.get_by_role("button", name="保存", exact=True)).to_be_visible()
     settled(page)

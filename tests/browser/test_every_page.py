@@ -24,6 +24,9 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Page, Response
 
 from compliance.accounts.models import User
+from compliance.actions.models import Action
+from compliance.actions.services import create_action
+from compliance.assessments.assignment import assign
 from compliance.assessments.models import Assessment, EvidenceLink
 from compliance.assessments.services import create_assessment, submit
 from compliance.evidence.services import add_item
@@ -77,6 +80,7 @@ class Words:
     text: str
     evidence: tuple[str, str]  # the titles of an expired and a current evidence item
     names: dict[str, str]
+    action: str  # the title of a remediation action
 
 
 WORDS = {
@@ -92,6 +96,7 @@ WORDS = {
         text="Customer and item risks are reviewed each quarter.",
         evidence=("Screening training records 2024", "Export control policy, signed"),
         names={"owner": "Alice", "editor": "Bob", "viewer": "Carol", "questionnaire": "Dana"},
+        action="Write the yearly risk assessment and have it approved.",
     ),
     "zh-hans": Words(
         organisation="华东精密仪器有限公司",
@@ -105,6 +110,7 @@ WORDS = {
         text="每季度评估客户和物项风险。",
         evidence=("2024年筛查培训记录", "出口管制政策声明（已签署）"),
         names={"owner": "王芳", "editor": "李强", "viewer": "赵敏", "questionnaire": "陈静"},
+        action="编写年度风险评估并报管理层批准。",
     ),
 }
 
@@ -125,6 +131,7 @@ class World:
     published: QuestionnaireVersion
     version_draft: QuestionnaireVersion
     invitation: str  # the token of the pending invitation's link
+    action: Action  # a remediation action on a question of the draft, owned by the editor
 
 
 def seed(version_2: QuestionnaireVersion, language: str) -> World:
@@ -197,6 +204,20 @@ def seed(version_2: QuestionnaireVersion, language: str) -> World:
                 assessment=assessment, question=question, item=item, linked_by=editor
             )
 
+    # A remediation action owned by the editor, overdue; the draft's first section
+    # assigned to the editor.
+    question = draft.version.questions.get(code="risk-assessment-maturity")
+    action = create_action(
+        organisation=organisation,
+        question=question,
+        version=draft.version,
+        user=owner,
+        title=words.action,
+        owner=editor,
+    ).action
+    Action.objects.filter(pk=action.pk).update(due_date=date(2026, 1, 31))
+    assign(draft, draft.version.sections.order_by("order").first(), editor, owner)
+
     older = create_assessment(
         organisation=organisation, version=version_1, title=words.older, user=owner
     )
@@ -214,6 +235,7 @@ def seed(version_2: QuestionnaireVersion, language: str) -> World:
         published=version_2,
         version_draft=new_draft_from(version_2),
         invitation=invitation_token(invitation),
+        action=action,
     )
 
 
@@ -351,6 +373,14 @@ def member_pages(world: World, role: str) -> list[Stop]:
             f"/assessments/{draft}/questions/risk-assessment-maturity/evidence/",
         ),
         Stop("evidence library", "/evidence/"),
+        Stop("my work", "/my-work/"),
+        Stop("actions", f"/organisations/{organisation}/actions/"),
+        Stop("actions: overdue", f"/organisations/{organisation}/actions/?overdue=1"),
+        Stop("an action", f"/organisations/{organisation}/actions/{world.action.uuid}/"),
+        Stop("progress over time", f"/organisations/{organisation}/history/"),
+        Stop("portfolio", "/portfolio/"),
+        Stop("portfolio: campaign", "/portfolio/campaign/"),
+        Stop("e-mail reminders", "/accounts/reminders/"),
         Stop("version 1: text and date questions", f"/assessments/{older}/sections/3/"),
         Stop("submitted: overview", f"/assessments/{submitted}/"),
         Stop("submitted: a section", f"/assessments/{submitted}/sections/2/"),

@@ -130,7 +130,9 @@ def test_whole_questionnaire_in_the_browser(live_server, page, screenshot):
             page.get_by_role("button", name="Account").click()
             page.get_by_role("button", name="Log out").click()
             log_in(page, base)
-            page.get_by_role("link", name="Annual ICP self-assessment 2026").click()
+            page.locator("#assessments").get_by_role(
+                "link", name="Annual ICP self-assessment 2026"
+            ).click()
             page.get_by_role("link", name="2. Policy statement").click()
             for code in answered[2]:
                 card = page.locator(f"#q-{code}")
