@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from compliance.evidence.models import EvidenceItem
@@ -136,12 +137,10 @@ def create_action(
     if existing is not None:
         return Created(existing, False)
     priority = ActionPriority(priority or ActionPriority.MEDIUM)
-    title = _text(
-        title or question.recommendation or question.text,
-        what=_("The title"),
-        required=True,
-        limit=TITLE_LENGTH,
-    )
+    notes = ""
+    if not title:
+        title, notes = default_title(question.recommendation or question.text)
+    title = _text(title, what=_("The title"), required=True, limit=TITLE_LENGTH)
     title = " ".join(title.split())  # one line, as the field requires
     action = Action(
         organisation=organisation,
@@ -151,6 +150,7 @@ def create_action(
         owner=_member(organisation, owner),
         due_date=_due(due_date, day=day) or day + timedelta(days=DEFAULT_DAYS[priority]),
         priority=priority,
+        notes=notes,
         created_by=user,
     )
     try:
@@ -164,6 +164,20 @@ def create_action(
             raise
         return Created(existing, False)
     return Created(action, True)
+
+
+def default_title(recommendation: str) -> tuple[str, str]:
+    """A title made from a question's recommendation, and notes: the whole
+    recommendation when the title had to be shortened to fit (its first sentence, or
+    its first words), so that nothing of it is lost."""
+    text = " ".join((recommendation or "").split())
+    if len(text) <= TITLE_LENGTH:
+        return text, ""
+    for end in ("。", ". ", "；", "; "):
+        first = text.split(end, 1)[0] + end.strip()
+        if len(first) <= TITLE_LENGTH:
+            return first, text
+    return Truncator(text).chars(TITLE_LENGTH), text
 
 
 def open_action(organisation, code: str) -> Action | None:

@@ -411,3 +411,18 @@ def test_the_report_lists_open_and_closed_actions_and_the_board_counts_them(
     assert "2 open actions" in section and "1 closed action" in section
     assert "Screen the <lists>" in section and "Overdue" in section
     assert "Risk accepted by" in section and "Low volume." in section
+
+
+def test_a_long_recommendation_makes_a_short_title_and_keeps_the_whole_in_the_notes():
+    first = "Add the watch list to the screening tool."
+    long = first + " " + "Screen every open order against it now. " * 12
+    title, notes = services.default_title(long)
+    assert title == first and notes == " ".join(long.split())
+    one_sentence = "word " * 100
+    title, notes = services.default_title(one_sentence)
+    assert len(title) <= services.TITLE_LENGTH and title.endswith("…")
+    assert notes == one_sentence.strip()
+    assert services.default_title("Have it signed.") == ("Have it signed.", "")
+    chinese = "将观察名单加入筛查工具。" + "立即对每一张未完成订单进行筛查，" * 30
+    title, notes = services.default_title(chinese)
+    assert title == "将观察名单加入筛查工具。" and notes == chinese

@@ -62,7 +62,19 @@ def weak_after_a_previous(default_v2, editor):
     user.first_name, user.last_name = "Li", "Wei"
     user.save()
     submit(answered(organisation, user, default_v2, "FY2025", middling), user)
-    return submit(answered(organisation, user, default_v2, "FY2026", worst), user)
+    weak = submit(answered(organisation, user, default_v2, "FY2026", worst), user)
+    # Every gap followed up by an action (their figures are on the board summary's cover).
+    from compliance.actions.services import create_action, default_priority
+
+    for gap in build_report(weak).gaps:
+        create_action(
+            organisation=organisation,
+            question=gap.question,
+            version=default_v2,
+            user=user,
+            priority=default_priority(finding=gap.finding, critical=gap.critical),
+        )
+    return weak
 
 
 def pdf_of(client, assessment, **params) -> bytes:
@@ -82,6 +94,8 @@ def test_the_board_summary_and_the_full_report(editor_client, weak_after_a_previ
 
     assert len(board.pages) <= 4
     board_text = text_of(board)
+    actions_label = "Opencriticalactions" if english else "未完成的严重级整改措施"
+    assert actions_label in re.sub(r"\s+", "", board_text)
     assert ("Board summary" if english else "董事会摘要") in board.pages[0].extract_text()
     assert "Li Wei" in board.pages[0].extract_text()  # who answered
     assert ("FY2025" in board_text) and ("Confidential" if english else "机密") in board_text
