@@ -189,7 +189,7 @@ def test_the_owners_get_a_weekly_digest_of_the_open_actions(
     body = digest[owner.email].body
     assert digest[owner.email].subject == "Weekly summary of the open actions"
     assert "Open: 3; overdue: 1; open and critical: 1." in body
-    assert "- Late: Overdue: it was due on" in body
+    assert "- Late\n  Overdue: it was due on" in body
     assert "Owner: Ed." in body
     assert "Later" not in body  # counted, not listed
     assert f"{SITE}/organisations/{organisation.uuid}/actions/" in body
