@@ -7,20 +7,12 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from compliance.core.forms import DateInput
+from compliance.core.text import MAX_TEXT
 from compliance.evidence.models import EvidenceItem
 
 from .models import Action, ActionPriority, ActionStatus
-from .services import MAX_TEXT, TITLE_LENGTH
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker, its value in ISO 8601 whatever the language (a browser
-    leaves a date input blank when given another format)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
+from .services import TITLE_LENGTH
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -28,7 +20,7 @@ class MemberChoiceField(forms.ModelChoiceField):
         return str(obj)
 
 
-def _members(organisation):
+def members(organisation):
     return (
         get_user_model()
         .objects.filter(memberships__organisation=organisation, is_active=True)
@@ -86,7 +78,7 @@ class ActionForm(forms.Form):
         }
         super().__init__(*args, initial=initial, **kwargs)
         organisation = action.organisation
-        self.fields["owner"].queryset = _members(organisation)
+        self.fields["owner"].queryset = members(organisation)
         self.fields["evidence"].queryset = EvidenceItem.objects.filter(
             organisation=organisation, removed_at__isnull=True
         ).order_by("title")
@@ -130,7 +122,7 @@ class BulkForm(forms.Form):
     def __init__(self, *args, organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["actions"].queryset = Action.objects.filter(organisation=organisation)
-        self.fields["owner"].queryset = _members(organisation)
+        self.fields["owner"].queryset = members(organisation)
 
     def clean(self):
         data = super().clean()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from compliance.core.text import clean_text
 from compliance.evidence.models import EvidenceItem
 from compliance.organisations.models import Membership
 
@@ -27,8 +28,6 @@ from .models import OPEN_STATUSES, Action, ActionChange, ActionPriority, ActionS
 #: says so in the reader's language).
 MEMBER_LEFT = "member-left"
 
-#: The longest title, note or justification accepted.
-MAX_TEXT = 4000
 TITLE_LENGTH = Action._meta.get_field("title").max_length
 
 #: The due date an action gets when it is created, by priority (it can be changed).
@@ -53,20 +52,6 @@ def require_action_editor(membership: Membership) -> None:
             )
             % {"role": membership.get_role_display().lower()}
         )
-
-
-def _text(value: str, *, what: str, required: bool = False, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if "\x00" in value:
-        raise ValidationError(_("%(what)s cannot contain a NUL character.") % {"what": what})
-    if required and not value:
-        raise ValidationError(_("%(what)s is required.") % {"what": what})
-    if len(value) > limit:
-        raise ValidationError(
-            _("%(what)s is too long: at most %(limit)d characters.")
-            % {"what": what, "limit": limit}
-        )
-    return value
 
 
 def _member(organisation, user):
@@ -140,7 +125,7 @@ def create_action(
     notes = ""
     if not title:
         title, notes = default_title(question.recommendation or question.text)
-    title = _text(title, what=_("The title"), required=True, limit=TITLE_LENGTH)
+    title = clean_text(title, what=_("The title"), required=True, limit=TITLE_LENGTH)
     title = " ".join(title.split())  # one line, as the field requires
     action = Action(
         organisation=organisation,
@@ -210,9 +195,8 @@ def _apply(action: Action, user, changes: dict, day: date) -> list[ActionChange]
     organisation = action.organisation
     records = []
     if "title" in changes:
-        title = " ".join(
-            _text(changes["title"], what=_("The title"), required=True, limit=TITLE_LENGTH).split()
-        )
+        typed = clean_text(changes["title"], what=_("The title"), required=True, limit=TITLE_LENGTH)
+        title = " ".join(typed.split())
         if title != action.title:
             records.append(_record(action, user, "title", action.title, title))
             action.title = title
@@ -241,7 +225,9 @@ def _apply(action: Action, user, changes: dict, day: date) -> list[ActionChange]
             records.append(_record(action, user, "priority", str(action.priority), str(priority)))
             action.priority = priority
     if "justification" in changes:
-        justification = _text(changes["justification"], what=_("The justification"))
+        justification = clean_text(
+            changes["justification"], what=_("The justification"), required=False
+        )
         if justification != action.justification:
             records.append(
                 _record(action, user, "justification", action.justification, justification)
@@ -250,7 +236,7 @@ def _apply(action: Action, user, changes: dict, day: date) -> list[ActionChange]
     if "status" in changes:
         records += _status(action, user, changes["status"])
     if "notes" in changes:
-        notes = _text(changes["notes"], what=_("The notes"))
+        notes = clean_text(changes["notes"], what=_("The notes"), required=False)
         if notes != action.notes:
             records.append(_record(action, user, "notes", action.notes, notes))
             action.notes = notes

@@ -24,7 +24,7 @@ from compliance.core.i18n import column_suffix, translated
 from compliance.organisations.selectors import membership_or_404
 
 from . import exports, services
-from .forms import ActionForm, BulkForm
+from .forms import ActionForm, BulkForm, members
 from .models import Action, ActionStatus
 from .selectors import Filters, action_or_404, actions_of, counts, history
 
@@ -47,12 +47,6 @@ def _sections(organisation) -> list[tuple[str, str]]:
         if code not in found:
             found[code] = (title_zh or title_en) if suffix == "zh_hans" else title_en
     return list(found.items())
-
-
-def _members(organisation):
-    from .forms import _members as members
-
-    return list(members(organisation))
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
@@ -86,7 +80,7 @@ def action_list(request: HttpRequest, organisation: str) -> HttpResponse:
             "filters": filters,
             "figures": counts(organisation, day),
             "today": day,
-            "members": _members(organisation),
+            "members": list(members(organisation)),
             "sections": _sections(organisation),
             "statuses": ActionStatus.choices,
             "query": query.urlencode(),

@@ -6,23 +6,13 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from compliance.core.forms import DateInput
 from compliance.questionnaires.models import Question, QuestionnaireVersion
 
 from .models import Answer, Assessment
 from .services import AnswerInput, Submitted, loaded_token, parse_loaded_token
 
 MAX_TEXT = 5000
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker. Its value is ISO 8601 in every language: a browser leaves a
-    date input blank when given another format (such as Chinese ``2025/03/15``), and the
-    next save would then erase the date."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class AnswerForm(forms.Form):

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compliance.core.text import clean_text
 from compliance.notifications import outbox
 from compliance.notifications.models import MailKind
 from compliance.organisations.models import Membership
@@ -41,27 +42,9 @@ from .models import (
     ReviewComment,
 )
 
-#: The longest review comment, note or statement accepted.
-MAX_TEXT = 4000
-
 
 class Conflict(Exception):
     """The assessment is not (or no longer) in a state that allows this: nothing changed."""
-
-
-def clean_text(text: str, *, required: bool, what: str) -> str:
-    """A comment, note or statement as typed, checked: never silently cut."""
-    text = (text or "").strip()
-    if "\x00" in text:
-        raise ValidationError(_("%(what)s cannot contain a NUL character.") % {"what": what})
-    if required and not text:
-        raise ValidationError(_("%(what)s is required.") % {"what": what})
-    if len(text) > MAX_TEXT:
-        raise ValidationError(
-            _("%(what)s is too long: at most %(limit)d characters.")
-            % {"what": what, "limit": MAX_TEXT}
-        )
-    return text
 
 
 def require_reviewer(membership: Membership) -> None:
