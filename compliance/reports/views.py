@@ -30,7 +30,7 @@ from compliance.assessments.models import Answer
 from compliance.assessments.selectors import assessment_or_404
 
 from . import audit_pack as packs
-from . import charts, exports, followup
+from . import charts, exports, followup, oscal
 from .approval import signed_report
 from .jobs import request_report, rerender_lost_file
 from .models import AuditPack, ReportFile, SignedReport
@@ -360,6 +360,7 @@ EXPORTS = {
     "xlsx": (exports.to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "json": (exports.to_json, "application/json"),
     "events.csv": (exports.events_to_csv, "text/csv; charset=utf-8"),
+    "oscal.json": (oscal.to_json, oscal.MEDIA_TYPE),
 }
 
 

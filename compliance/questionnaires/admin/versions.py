@@ -1,9 +1,11 @@
 """Questionnaires and their versions: drafts edited, published ones read-only; publish,
-retire, new draft, import, export, preview and compare, all through ``services``."""
+retire, new draft, import, export (YAML, and OSCAL through ``oscal``), preview and compare,
+all through ``services``."""
 
 from __future__ import annotations
 
 from adminsortable2.admin import SortableAdminBase
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -11,12 +13,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import translation
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from .. import services
+from .. import oscal, services
 from ..forms import ImportForm
 from ..models import LockedVersionError, Questionnaire, QuestionnaireVersion
 from ..yaml_format import QuestionnaireFileError
@@ -128,9 +131,17 @@ class QuestionnaireVersionAdmin(RefusesLockedChanges, SortableAdminBase, admin.M
     list_select_related = ["questionnaire"]
     search_fields = ["questionnaire__slug", "questionnaire__title_en"]
     actions = ["new_draft_action", "publish_action", "retire_action"]
-    readonly_fields = ["questionnaire", "number", "status", "published_at", "based_on"]
+    readonly_fields = [
+        "questionnaire",
+        "number",
+        "status",
+        "published_at",
+        "based_on",
+        "oscal_catalog",
+    ]
     fieldsets = [
         (None, {"fields": ["questionnaire", "number", "status", "published_at", "based_on"]}),
+        (_("Downloads"), {"fields": ["oscal_catalog"]}),
         (_("Scoring"), {"fields": ["critical_threshold"]}),
         (
             _("Texts"),
@@ -178,6 +189,17 @@ class QuestionnaireVersionAdmin(RefusesLockedChanges, SortableAdminBase, admin.M
     @admin.display(description=_("assessments"), ordering="assessment_count")
     def assessment_count(self, version) -> int:
         return version.assessment_count
+
+    @admin.display(description=_("OSCAL catalog (JSON)"))
+    def oscal_catalog(self, version) -> str:
+        """Download links, one per content language (docs/oscal.md)."""
+        url = reverse("admin:questionnaires_questionnaireversion_oscal", args=[version.pk])
+        names = dict(settings.LANGUAGES)
+        return format_html_join(
+            " · ",
+            '<a href="{}?lang={}" download>{}</a>',
+            ((url, code, names.get(code, code)) for code in oscal.LANGUAGES),
+        )
 
     # ---- actions on selected versions
 
@@ -262,6 +284,7 @@ class QuestionnaireVersionAdmin(RefusesLockedChanges, SortableAdminBase, admin.M
             view(self.preview_view, "preview"),
             view(self.compare_view, "compare"),
             view(self.export_view, "export"),
+            view(self.oscal_view, "oscal"),
             view(require_POST(self.publish_view), "publish"),
             view(require_POST(self.retire_view), "retire"),
             view(require_POST(self.new_draft_view), "new_draft"),
@@ -312,6 +335,19 @@ class QuestionnaireVersionAdmin(RefusesLockedChanges, SortableAdminBase, admin.M
             services.export_questionnaire(version), content_type="application/yaml; charset=utf-8"
         )
         filename = f"{version.questionnaire.slug}-v{version.number}.yaml"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def oscal_view(self, request, pk: int) -> HttpResponse:
+        """The version as an OSCAL catalog: ``?lang=en`` or ``?lang=zh-hans``, else the
+        language of the admin page."""
+        version = self._get_version(request, pk)
+        language = request.GET.get("lang", "")
+        if language not in oscal.LANGUAGES:
+            current = translation.get_language() or "en"
+            language = "zh-hans" if current.startswith("zh") else "en"
+        response = HttpResponse(oscal.catalog_json(version, language), oscal.MEDIA_TYPE)
+        filename = oscal.file_name(version, language)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
