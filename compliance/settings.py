@@ -28,6 +28,9 @@ SIGNING_KEY_FILE, SIGNING_CERT_FILE, SIGNING_KEY_PASSWORD
 SIGNING_PKCS12_FILE, SIGNING_PKCS12_PASSWORD
                a PKCS#12 file holding key and certificate instead (used when set)
 SIGNING_CHAIN_FILE     optional: PEM intermediate certificates to embed with signatures
+API_RATE       requests an API token (or a signed-in user) may make, e.g. 120/min (default)
+API_CACHE_URL  the cache that counts API requests (default: each process's memory; a shared
+               cache such as redis:// or dbcache:// makes the limit hold across processes)
 """
 
 import os
@@ -76,6 +79,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "compliance.core",
     "compliance.accounts",
     "compliance.questionnaires",
@@ -85,6 +91,7 @@ INSTALLED_APPS = [
     "compliance.actions",
     "compliance.reports",
     "compliance.work",
+    "compliance.api",
     "compliance.notifications",
     "compliance.backup",
 ]
@@ -352,6 +359,46 @@ def _signing_problem() -> str | None:
 if not DEBUG and (_problem := _signing_problem()):
     sys.stderr.write(f"{_problem}\n")  # one line, like SECRET_KEY's
     raise SystemExit(1)
+
+# The REST API (compliance/api, docs/api.md): tokens of an organisation or the signed-in
+# browser's session (with CSRF), read-only but for actions, limited per token and per user.
+API_RATE = env.str("API_RATE", default="120/min")
+API_MAX_BODY = 64 * 1024  # bytes of a request's JSON body
+CACHES["api"] = env.cache_url("API_CACHE_URL", default="locmemcache://api")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "compliance.api.authentication.TokenAuthentication",
+        "compliance.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["compliance.api.permissions.ReadScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["compliance.api.throttling.PerCaller"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_RATE},
+    "DEFAULT_PAGINATION_CLASS": "compliance.api.pagination.Pages",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["compliance.api.parsers.LimitedJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "compliance.api.errors.handler",
+    "UNAUTHENTICATED_USER": None,
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ICP Self-Assessment API",
+    "DESCRIPTION": "Organisations, assessments and their results, answers, remediation "
+    "actions, evidence metadata and published questionnaires (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentStatus": "compliance.assessments.models.AssessmentStatus",
+        "ActionStatus": "compliance.actions.models.ActionStatus",
+        "VersionStatus": "compliance.questionnaires.models.versions.VersionStatus",
+    },
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -43,6 +43,8 @@ urlpatterns = [
         name="organisation_history",
     ),
     path("organisations/", include("compliance.organisations.urls")),
+    path("organisations/", include("compliance.api.page_urls")),
+    path("api/v1/", include("compliance.api.urls")),
     path("assessments/", include("compliance.assessments.urls")),
     path("assessments/", include("compliance.reports.urls")),
     path("evidence/", include("compliance.evidence.urls")),

@@ -36,6 +36,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import translation  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
+from compliance.assessments.models import Assessment  # noqa: E402
 from compliance.assessments.services import (  # noqa: E402
     AnswerInput,
     Submitted,
@@ -245,6 +246,64 @@ def bench_save() -> list[Row]:
             f"{results * 1000:.1f} ms",
             f"{results / login:.2f}",
         ),
+    ]
+
+
+def bench_api() -> list[Row]:
+    """Server time of the API's assessment list, one page of 100 assessments (a quarter
+    of them submitted, with their frozen results), read with a token, against the login
+    page: both in process, as the autosave rows."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from compliance.api.tokens import make_token
+
+    settings.API_RATE = "1000000/min"  # the benchmark measures the work, not the limit
+    organisation, user = benchdata.member("api@bench.example", role="owner")
+    version = _version(20)
+    from compliance.assessments.scoring import answers_by_code, compute_result
+
+    answered = benchdata.half_answered(version, organisation, user, "API 0")
+    result = compute_result(load_version(version), answers_by_code(answered)).to_json()
+    for index in range(1, 100):
+        assessment = create_assessment(
+            organisation=organisation, version=version, title=f"API {index}", user=user
+        )
+        if index % 4 == 0:
+            Assessment.objects.filter(pk=assessment.pk).update(
+                status=Assessment.Status.SUBMITTED,
+                result=result,
+                submitted_at=timezone.now(),
+            )
+    token = make_token(
+        organisation, user, name="bench", scopes=[], expires_at=timezone.now() + timedelta(days=1)
+    )
+    client = Client()
+    header = {"HTTP_AUTHORIZATION": f"Bearer {token.text}"}
+    url = "/api/v1/assessments/?page_size=100"
+    rows_seen = len(client.get(url, **header).json()["results"])
+    if rows_seen != 100:
+        raise RuntimeError(f"The API listed {rows_seen} assessments, not 100")
+    rounds = ROUNDS * 10
+    listing = timed(lambda: client.get(url, **header), rounds)
+    visitor = Client()
+
+    def first_visit():
+        visitor.cookies.clear()
+        visitor.get(reverse("login"))
+
+    first_visit()
+    login = timed(first_visit, rounds)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, **header)
+    return [
+        (
+            "API: list of 100 assessments with a token / login page",
+            f"{listing * 1000:.1f} ms ({len(queries)} queries)",
+            f"{listing / login:.2f}",
+        )
     ]
 
 
@@ -611,7 +670,7 @@ def run() -> None:
     if HTTP_ONLY:
         print(json.dumps(bench_http(label)))
         return
-    rows = bench_http(label) + postgres_rows() + bench_save() + bench_queries()
+    rows = bench_http(label) + postgres_rows() + bench_save() + bench_api() + bench_queries()
     assessment = complete_default_assessment()
     rows += bench_pdf(assessment) + bench_audit_pack(assessment) + bench_scoring()
     print(table(rows))

@@ -11,9 +11,21 @@ from compliance.questionnaires.services import import_questionnaire
 from tests.factories import SAMPLE, AssessmentFactory, MembershipFactory
 
 # URL parameters that identify an organisation's data, and how to fill them in.
-ID_PARAMETERS = {"organisation", "assessment", "pk", "n", "item", "file", "comment", "action"}
+ID_PARAMETERS = {
+    "organisation",
+    "assessment",
+    "pk",
+    "n",
+    "item",
+    "file",
+    "comment",
+    "action",
+    "api_token",
+}
 # Parts of the site that are not organisation data (the admin has its own staff rule).
 SKIPPED_PREFIXES = ("admin/",)
+#: The REST API answers a caller without credentials with a 401, not the login page.
+API = "api/v1/"
 
 
 def walk(patterns, prefix=""):
@@ -52,6 +64,9 @@ def test_routes_are_found():
     assert "organisations/<uuid:organisation>/history/" in routes
     assert "assessments/<uuid:assessment>/actions/create/" in routes
     assert "assessments/<uuid:assessment>/assignments/" in routes
+    assert "api/v1/assessments/<uuid:assessment>/" in routes
+    assert "api/v1/actions/<uuid:action>/" in routes
+    assert "organisations/<uuid:organisation>/api-tokens/<uuid:api_token>/revoke/" in routes
 
 
 @pytest.fixture
@@ -88,7 +103,25 @@ def world(db):
         question_code=question.code,
         title="Sign the policy",
     )
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from compliance.api.tokens import make_token
+
+    later = timezone.now() + timedelta(days=1)
+    token = make_token(victim.organisation, victim.user, name="t", scopes=[], expires_at=later)
+    # A token of the outsider's organisation that may do everything a token may.
+    outsider_token = make_token(
+        outsider.organisation,
+        outsider.user,
+        name="theirs",
+        scopes=["actions:write", "evidence:files"],
+        expires_at=later,
+    )
     return {
+        "token": token.token,
+        "outsider_token": outsider_token.text,
         "action": action,
         "comment": comment,
         "evidence": evidence,
@@ -113,6 +146,9 @@ def url_for(route: str, parameters: set[str], world) -> str:
         "file": str(world["evidence"].files.get().uuid),
         "comment": str(world["comment"].pk),
         "action": str(world["action"].uuid),
+        "api_token": str(world["token"].uuid),
+        "slug": "sample-icp",
+        "number": "1",
     }
     unknown = parameters - values.keys()
     assert not unknown, f"Teach this test how to fill {unknown} in {route}"
@@ -144,11 +180,39 @@ def test_another_organisations_member_gets_404(client, world, route, parameters)
 @pytest.mark.parametrize(("route", "parameters"), ROUTES, ids=[r for r, _ in ROUTES])
 def test_anonymous_users_are_sent_to_login(client, world, route, parameters):
     url = url_for(route, parameters, world)
+    if route.startswith(API):
+        assert_api_refuses_anonymous(client, url)
+        return
     for response in (client.get(url), client.post(url)):
         # Whatever the method: the login comes first, before any 404 or 405 could tell
         # an anonymous visitor what exists.
         assert response.status_code == 302, url
         assert response["Location"].startswith("/accounts/login/?next="), url
+
+
+def assert_api_refuses_anonymous(client, url):
+    for response in (client.get(url), client.post(url), client.patch(url)):
+        # Whatever the method: the 401 comes first, before any 404 or 405.
+        assert response.status_code == 401, url
+        assert response.json()["error"]["code"] == "not_authenticated", url
+
+
+API_ROUTES = [(route, parameters) for route, parameters in ROUTES if route.startswith(API)]
+
+
+@pytest.mark.parametrize(("route", "parameters"), API_ROUTES, ids=[r for r, _ in API_ROUTES])
+def test_another_organisations_token_gets_404(client, world, route, parameters):
+    url = url_for(route, parameters, world)
+    header = {"HTTP_AUTHORIZATION": f"Bearer {world['outsider_token']}"}
+    codes = {
+        client.get(url, **header).status_code,
+        client.patch(
+            url, '{"status": "done"}', content_type="application/json", **header
+        ).status_code,
+    }
+    assert codes <= {404, 405} and 404 in codes, (url, codes)
+    action = type(world["action"]).objects.get(pk=world["action"].pk)
+    assert (action.status, action.changes.count()) == ("open", 0)
 
 
 @pytest.mark.parametrize(("route", "parameters"), ROUTES, ids=[r for r, _ in ROUTES])
@@ -189,6 +253,10 @@ PUBLIC = {
     "accounts/reset/<uidb64>/<token>/",
     "accounts/reset/done/",
     "verify/",
+    # The API's description, and its 404 for addresses it does not have.
+    "api/v1/schema/",
+    "api/v1/docs/",
+    "api/v1/^.*$",
 }
 EVERY_ROUTE = [
     (route, set(pattern.pattern.regex.groupindex))
@@ -206,6 +274,9 @@ def test_the_public_pages_are_the_only_ones_without_login():
 @pytest.mark.parametrize(("route", "parameters"), EVERY_ROUTE, ids=[r for r, _ in EVERY_ROUTE])
 def test_every_other_page_needs_a_login(client, world, route, parameters):
     url = url_for(route, parameters, world)
+    if route.startswith(API):
+        assert_api_refuses_anonymous(client, url)
+        return
     for response in (client.get(url), client.post(url)):
         assert response.status_code == 302, url
         assert response["Location"].startswith("/accounts/login/?next="), url

@@ -42,6 +42,19 @@ _Dumper.add_representer(Decimal, _represent_decimal)
 
 def dump(document: QuestionnaireDocument) -> str:
     """The document as YAML: stable key order, so that equal documents give equal files."""
+    return HEADER + yaml.dump(
+        as_data(document),
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=88,
+        default_flow_style=False,
+    )
+
+
+def as_data(document: QuestionnaireDocument) -> dict[str, Any]:
+    """The document as the format's plain data (numbers as ``Decimal``): the YAML file's
+    content, and the API's content of a version."""
     data: dict[str, Any] = {
         "format": FORMAT,
         "questionnaire": _compact(
@@ -63,14 +76,7 @@ def dump(document: QuestionnaireDocument) -> str:
         "score_bands": [_band(band) for band in document.score_bands],
         "sections": [_section(section) for section in document.sections],
     }
-    return HEADER + yaml.dump(
-        _compact(data),
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        width=88,
-        default_flow_style=False,
-    )
+    return _compact(data)
 
 
 def _compact(data: dict) -> dict:

@@ -216,89 +216,16 @@ def to_xlsx(report: Report) -> bytes:
 
 def assessment_facts(assessment) -> dict:
     """What identifies an assessment, in the JSON export and the audit pack's manifest."""
-    return {
-        "id": str(assessment.uuid),
-        "title": assessment.title,
-        "organisation": assessment.organisation.name,
-        "questionnaire": assessment.version.questionnaire.slug,
-        "version": assessment.version.number,
-        "version_sha256": assessment.version.content_digest,
-        "status": assessment.status,
-        "period_start": _iso(assessment.period_start),
-        "period_end": _iso(assessment.period_end),
-        "submitted_at": _iso(assessment.submitted_at),
-    }
+    from .document import facts
+
+    return facts(assessment)
 
 
 def to_json(report: Report) -> bytes:
-    data = {
-        "assessment": assessment_facts(report.assessment),
-        "score": report.score,
-        "band": {"code": report.band.code, "label": report.band.label} if report.band else None,
-        "band_capped_by_critical_findings": report.band_capped,
-        "critical_findings": [row.question.code for row in report.findings],
-        "sections": [
-            {
-                "number": section.number,
-                "code": section.section.code,
-                "title": str(section.section.title),
-                "score": section.score,
-                "band": section.band.label if section.band else None,
-                "questions": [
-                    {
-                        "code": row.question.code,
-                        "question": str(row.question.text),
-                        "status": row.status,
-                        "answer": row.answer_text,
-                        "not_applicable": bool(row.answer and row.answer.not_applicable),
-                        "justification": row.answer.na_justification if row.answer else "",
-                        "comment": row.answer.comment if row.answer else "",
-                        "evidence": row.answer.evidence if row.answer else "",
-                        "evidence_files": [str(link.item.uuid) for link in row.evidence],
-                        "evidence_expired": row.evidence_expired,
-                        "points": row.points,
-                        "maximum": row.maximum,
-                    }
-                    for row in section.questions
-                ],
-            }
-            for section in report.sections
-        ],
-        "evidence_as_of": _iso(report.evidence_day),
-        "evidence_register": [
-            {
-                "id": str(entry.item.uuid),
-                "title": entry.item.title,
-                "document_date": _iso(entry.item.document_date),
-                "valid_until": _iso(entry.item.valid_until),
-                "expired": entry.expired,
-                "supports": [row.question.code for row in entry.questions],
-                "files": [
-                    {
-                        "name": stored.name,
-                        "size": stored.size,
-                        "type": stored.content_type,
-                        "sha256": stored.sha256,
-                    }
-                    for stored in entry.item.files.all()
-                ],
-            }
-            for entry in report.evidence_register
-        ],
-        "events": [
-            {
-                "event": event.kind,
-                "from": event.from_status,
-                "to": event.to_status,
-                "at": _iso(event.at),
-                "by": event.user.email if event.user else None,
-                "note": event.note,
-            }
-            for event in report.events
-        ],
-        "approval": approval_facts(report.assessment),
-    }
-    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    """The assessment document (``document``): the same as the API's assessment."""
+    from .document import document
+
+    return json.dumps(document(report), ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def approval_facts(assessment) -> dict | None:

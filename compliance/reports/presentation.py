@@ -51,6 +51,8 @@ class Band:
     description: str
     min: float
     max: float
+    #: The questionnaire's band, for its texts in either language.
+    source: ScoreBand | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -272,7 +274,7 @@ class Report:
 
 def _bands(bands) -> list[Band]:
     return [
-        Band(b.code, str(b.label), str(b.description), float(b.min_score), float(b.max_score))
+        Band(b.code, str(b.label), str(b.description), float(b.min_score), float(b.max_score), b)
         for b in sorted(bands, key=lambda b: b.min_score)
     ]
 

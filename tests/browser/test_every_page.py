@@ -357,6 +357,11 @@ def member_pages(world: World, role: str) -> list[Stop]:
         Stop("organisations", "/organisations/"),
         Stop("members", f"/organisations/{organisation}/members/"),
         Stop("organisation settings", f"/organisations/{organisation}/settings/"),
+        Stop(
+            "API tokens",
+            f"/organisations/{organisation}/api-tokens/",
+            status=200 if membership.is_owner else 403,
+        ),
         Stop("draft: overview", f"/assessments/{draft}/"),
         Stop("draft: company profile (routes sections)", f"/assessments/{draft}/sections/1/"),
         Stop("draft: risk assessment (show-if)", f"/assessments/{draft}/sections/4/"),
