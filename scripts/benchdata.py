@@ -42,6 +42,17 @@ def use_production_settings(database_url: str, static_root: Path) -> None:
     os.environ["EVIDENCE_ROOT"] = str(static_root.parent / "bench-evidence")
     os.environ.pop("EVIDENCE_BUCKET", None)
     os.environ.pop("TASK_BACKEND", None)  # reports render in the request (the default)
+    if not (os.environ.get("SIGNING_KEY_FILE") or os.environ.get("SIGNING_PKCS12_FILE")):
+        # Production requires the signing key of approved reports: a throwaway pair.
+        signing = static_root.parent / "bench-signing"
+        subprocess.run(
+            [sys.executable, "manage.py", "make_signing_key", "--dir", str(signing), "-v0"],
+            cwd=static_root.parent.parent,
+            env={**os.environ, "DEBUG": "1"},
+            check=True,
+        )
+        os.environ["SIGNING_KEY_FILE"] = str(signing / "key.pem")
+        os.environ["SIGNING_CERT_FILE"] = str(signing / "cert.pem")
 
 
 def collect_static() -> None:

@@ -410,13 +410,19 @@ def audit_pack(request: HttpRequest, assessment) -> HttpResponse:
     its reports are still being rendered, a page follows them, as for the PDF."""
     assessment, _membership = assessment_or_404(request.user, assessment)
     language = report_language(request)
-    retry = bool(request.GET.get("retry"))
-    rows, waiting = _pack_reports(request, assessment, language, retry)
-    if retry:
-        return redirect(request.path + "?" + urlencode({"lang": language}))
-    pdfs = _read_pdfs(rows, request.user) if rows else None
-    if pdfs is None:
-        return _status_page(request, assessment, waiting, language, "", pack=True)
+    signed = _signed_pdfs(assessment, language)
+    if signed is not None:
+        # An approved assessment's pack holds the signed reports, as approved.
+        pdfs, keys = signed
+    else:
+        retry = bool(request.GET.get("retry"))
+        rows, waiting = _pack_reports(request, assessment, language, retry)
+        if retry:
+            return redirect(request.path + "?" + urlencode({"lang": language}))
+        pdfs = _read_pdfs(rows, request.user) if rows else None
+        if pdfs is None:
+            return _status_page(request, assessment, waiting, language, "", pack=True)
+        keys = (rows[FULL].key, rows[BOARD].key)
     with translation.override(language):
         report = build_report(assessment)
         files = packs.members(report, pdfs)
@@ -439,7 +445,7 @@ def audit_pack(request: HttpRequest, assessment) -> HttpResponse:
             packs.stream(report, files, language), content_type="application/zip"
         )
     else:
-        stored = _stored_pack(assessment, report, files, language, rows)
+        stored = _stored_pack(assessment, report, files, language, keys)
         response = FileResponse(stored.file.open("rb"), content_type="application/zip")
         response["Content-Length"] = str(stored.size)
         response["ETag"] = f'"{stored.key}"'
@@ -448,9 +454,25 @@ def audit_pack(request: HttpRequest, assessment) -> HttpResponse:
     return response
 
 
-def _stored_pack(assessment, report, files, language: str, rows: dict) -> AuditPack:
-    """The submitted assessment's stored pack of this content, built now if there is none."""
-    parts = [language, rows[FULL].key, rows[BOARD].key]
+def _signed_pdfs(assessment, language: str) -> tuple[dict[str, bytes], tuple[str, str]] | None:
+    """Both signed reports of an approved assessment in ``language`` and their SHA-256,
+    or None (not approved, or approved before reports were signed)."""
+    if not assessment.is_approved:
+        return None
+    signed = {kind: signed_report(assessment, kind, language) for kind in (FULL, BOARD)}
+    if any(row is None for row in signed.values()):
+        return None
+    pdfs = {
+        kind: bytes(SignedReport.objects.values_list("data", flat=True).get(pk=row.pk))
+        for kind, row in signed.items()
+    }
+    return pdfs, (signed[FULL].sha256, signed[BOARD].sha256)
+
+
+def _stored_pack(assessment, report, files, language: str, keys: tuple[str, str]) -> AuditPack:
+    """The submitted assessment's stored pack of this content, built now if there is none
+    (``keys``: the two reports' own, which change when either does)."""
+    parts = [language, *keys]
     parts += [f"{member.path}\x1f{member.evidence.get('recorded_sha256', '')}" for member in files]
     parts.append(hashlib.sha256(exports.to_json(report)).hexdigest())
     key = hashlib.sha256("\x1e".join(parts).encode()).hexdigest()

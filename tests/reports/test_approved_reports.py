@@ -218,3 +218,29 @@ def test_a_withdrawn_approval_is_said_so(client, approved, editor):
     ).content.decode()
     assert "whose approval was withdrawn" in page and "no longer approved" in page
     assert "Wrong answer found." not in page  # the reason stays inside the organisation
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_audit_pack_of_an_approved_assessment_holds_the_signed_reports(
+    client, approved, editor, language
+):
+    import zipfile
+
+    client.force_login(editor.user)
+    response = client.get(
+        reverse("assessment_audit_pack", args=[approved.uuid]), {"lang": language}
+    )
+    assert response.status_code == 200
+    pack = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    reports = {
+        name.rsplit("-", 1)[-1].removesuffix(".pdf"): pack.read(name)
+        for name in pack.namelist()
+        if name.startswith("reports/")
+    }
+    assert reports == {
+        "full": signed(approved, "full", language),
+        "board": signed(approved, "board", language),
+    }
+    manifest = json.loads(pack.read("manifest.json"))
+    sha = hashlib.sha256(signed(approved, "board", language)).hexdigest()
+    assert sha in json.dumps(manifest)
