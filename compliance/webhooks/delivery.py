@@ -1,0 +1,157 @@
+"""Sending one webhook request safely (work in progress for issue 22's webhooks).
+
+The address is checked before anything is sent (``vet``): http(s) only, no user name or
+password in it, and every address its name resolves to must be public, unless it falls
+in one of the networks a setting allows (the tests allow loopback for their receiver).
+The request then goes to the checked address itself, never to the name again, so that a
+name that resolves elsewhere the second time (DNS rebinding) cannot send it inside.
+Redirects are never followed, the whole exchange has one deadline, and at most
+``cap`` bytes of the answer are read.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+#: Cloud metadata services: refused even where their networks would otherwise pass.
+METADATA = frozenset(
+    {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+)
+MAX_URL = 500
+
+
+class Refused(ValueError):
+    """The address may not be sent to; the message says why (it is shown to owners)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str
+    port: int
+    path: str  # with its query
+    address: str  # the checked address the request goes to
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes  # at most the cap
+    truncated: bool
+    duration_ms: int
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def networks(cidrs: Iterable[str]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
+
+
+def public(address, allowed: tuple[Network, ...] = ()) -> bool:
+    """Whether a request may go to ``address``: a global unicast address, or one inside
+    ``allowed``; never a metadata service."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if address in METADATA:
+        return False
+    if any(address in network for network in allowed):
+        return True
+    return address.is_global and not address.is_multicast
+
+
+def vet(url: str, *, allowed: tuple[Network, ...] = (), allow_http: bool = False) -> Target:
+    """The checked target of ``url``, or ``Refused`` with the reason."""
+    if len(url) > MAX_URL:
+        raise Refused(f"The address is longer than {MAX_URL} characters.")
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http"):
+        raise Refused("The address must start with https://.")
+    if parts.scheme == "http" and not allow_http:
+        raise Refused("The address must use https://: deliveries are not sent in clear text.")
+    if parts.username is not None or parts.password is not None:
+        raise Refused("The address may not hold a user name or password.")
+    host = parts.hostname
+    if not host:
+        raise Refused("The address has no host name.")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise Refused("The address's port is not a number from 1 to 65535.") from None
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise Refused(f"The host name {host} does not resolve.") from None
+    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in found]
+    refused = [address for address in addresses if not public(address, allowed)]
+    if refused:
+        raise Refused(
+            f"{host} resolves to {refused[0]}, an address on a private, local or reserved "
+            "network: deliveries go only to public addresses."
+        )
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Target(parts.scheme, host, port, path, str(addresses[0]))
+
+
+class _Connection(http.client.HTTPConnection):
+    """A connection to the checked address, named by its host (Host header, TLS name)."""
+
+    def __init__(self, target: Target, timeout: float, context: ssl.SSLContext | None):
+        super().__init__(target.host, target.port, timeout=timeout)
+        self._target = target
+        self._context = context
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._target.address, self.port), self.timeout)
+        if self._context is not None:
+            sock = self._context.wrap_socket(sock, server_hostname=self._target.host)
+        self.sock = sock
+
+
+def post(
+    target: Target,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    timeout: float,
+    cap: int,
+    context: ssl.SSLContext | None = None,
+) -> Answer:
+    """POST ``body`` to ``target``; the answer, at most ``cap`` bytes of it. Raises
+    ``OSError`` (a timeout included) or ``http.client.HTTPException`` when there is none."""
+    if target.scheme == "https" and context is None:
+        context = ssl.create_default_context()
+    started = time.monotonic()
+    deadline = started + timeout
+    connection = _Connection(target, timeout, context if target.scheme == "https" else None)
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        response = connection.getresponse()
+        chunks, size, truncated = [], 0, False
+        while True:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"No complete answer within {timeout:g} s.")
+            chunk = response.read1(min(8192, cap + 1 - size)) if size <= cap else b""
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > cap:
+                truncated = True
+                break
+        data = b"".join(chunks)[:cap]
+        return Answer(
+            status=response.status,
+            body=data,
+            truncated=truncated,
+            duration_ms=round((time.monotonic() - started) * 1000),
+        )
+    finally:
+        connection.close()
