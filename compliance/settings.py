@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "compliance.reports",
     "compliance.work",
     "compliance.api",
+    "compliance.webhooks",
     "compliance.notifications",
     "compliance.backup",
 ]
