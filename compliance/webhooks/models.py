@@ -93,3 +93,6 @@ class Delivery(models.Model):
             )
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint_id} ({self.status})"

@@ -1,5 +1,6 @@
 """The safe sender, against a real HTTP receiver on loopback (work in progress)."""
 
+import contextlib
 import ipaddress
 import threading
 import time
@@ -16,7 +17,7 @@ class Receiver(BaseHTTPRequestHandler):
     behaviour = "ok"
     seen: list = []
 
-    def do_POST(self):  # noqa: N802 (http.server's name)
+    def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         type(self).seen.append((self.path, dict(self.headers), body))
         if self.behaviour == "hang":
@@ -31,10 +32,8 @@ class Receiver(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError):  # the sender stopped reading at its cap
             self.wfile.write(payload)
-        except BrokenPipeError:
-            pass  # the sender stopped reading at its cap
 
     def log_message(self, *args):
         pass
