@@ -1,5 +1,6 @@
 """The daily scan tells each overdue action and expiring item once."""
 
+import io
 from datetime import date
 
 from django.core.management import call_command
@@ -35,7 +36,7 @@ def test_overdue_and_expiring_are_told_once(receiver, allowed, editor, sample_ve
         valid_until=date(2026, 1, 20),
     )
     for _run in range(2):
-        call_command("send_webhooks", "--today", "2026-01-10", stdout=open("/dev/null", "w"))
+        call_command("send_webhooks", "--today", "2026-01-10", stdout=io.StringIO())
     events = sorted(headers["X-Webhook-Event"] for _p, headers, _b in Receiver.seen)
     assert events == ["action.overdue", "evidence.expiring"]
     assert Delivery.objects.filter(status="delivered").count() == 2

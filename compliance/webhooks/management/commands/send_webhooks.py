@@ -11,7 +11,10 @@ from compliance.webhooks.scan import scan
 
 
 class Command(BaseCommand):
-    help = "Queue the day's webhook events (overdue actions, expiring evidence) and send due deliveries."
+    help = (
+        "Queue the day's webhook events (overdue actions, expiring evidence) and send the "
+        "deliveries that are due."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--today", help="The day to scan for, YYYY-MM-DD (default: today).")
