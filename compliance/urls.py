@@ -44,6 +44,7 @@ urlpatterns = [
     ),
     path("organisations/", include("compliance.organisations.urls")),
     path("organisations/", include("compliance.api.page_urls")),
+    path("organisations/", include("compliance.webhooks.urls")),
     path("api/v1/", include("compliance.api.urls")),
     path("assessments/", include("compliance.assessments.urls")),
     path("assessments/", include("compliance.reports.urls")),

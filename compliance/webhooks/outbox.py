@@ -47,6 +47,21 @@ def body_of(event: str, organisation, data: dict, delivery_id) -> str:
     )
 
 
+def queue_to(endpoint: Endpoint, event: str, data: dict) -> Delivery:
+    """One delivery of ``event`` to ``endpoint`` alone (the owners' test event), each time
+    anew."""
+    identity = uuid4()
+    row = Delivery.objects.create(
+        uuid=identity,
+        endpoint=endpoint,
+        event=event,
+        key=f"{event}-{identity}",
+        body=body_of(event, endpoint.organisation, data, identity),
+    )
+    transaction.on_commit(lambda: _enqueue([row.pk]))
+    return row
+
+
 def queue(organisation, event: str, key: str, data: dict) -> list[Delivery]:
     """Queue ``event`` (about ``key``) for each of the organisation's endpoints that want
     it, in the caller's transaction; sent once it commits."""

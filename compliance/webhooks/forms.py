@@ -1,0 +1,35 @@
+"""The form an owner registers a webhook endpoint with."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from . import delivery
+from .models import Event
+
+
+class EndpointForm(forms.Form):
+    url = forms.CharField(
+        label=_("Address"),
+        max_length=delivery.MAX_URL,
+        help_text=_("An https:// address on the public internet that accepts POST requests."),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=[(event.value, event.label) for event in Event if event != Event.PING],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"].strip()
+        try:
+            delivery.vet(
+                url,
+                allowed=delivery.networks(settings.WEBHOOK_ALLOWED_NETWORKS),
+                allow_http=settings.WEBHOOK_ALLOW_HTTP,
+            )
+        except delivery.Refused as error:
+            raise forms.ValidationError(str(error)) from None
+        return url
