@@ -21,6 +21,8 @@ ID_PARAMETERS = {
     "comment",
     "action",
     "api_token",
+    "endpoint",
+    "delivery",
 }
 # Parts of the site that are not organisation data (the admin has its own staff rule).
 SKIPPED_PREFIXES = ("admin/",)
@@ -119,7 +121,15 @@ def world(db):
         scopes=["actions:write", "evidence:files"],
         expires_at=later,
     )
+    from compliance.webhooks.models import Delivery, Endpoint
+
+    endpoint = Endpoint.objects.create(
+        organisation=victim.organisation, url="https://hooks.example/x", events=["ping"]
+    )
+    delivery = Delivery.objects.create(endpoint=endpoint, event="ping", key="k", body="{}")
     return {
+        "endpoint": endpoint,
+        "delivery": delivery,
         "token": token.token,
         "outsider_token": outsider_token.text,
         "action": action,
@@ -147,6 +157,8 @@ def url_for(route: str, parameters: set[str], world) -> str:
         "comment": str(world["comment"].pk),
         "action": str(world["action"].uuid),
         "api_token": str(world["token"].uuid),
+        "endpoint": str(world["endpoint"].uuid),
+        "delivery": str(world["delivery"].uuid),
         "slug": "sample-icp",
         "number": "1",
     }
