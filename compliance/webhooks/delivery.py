@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 #: Cloud metadata services: refused even where their networks would otherwise pass.
 METADATA = frozenset(
     {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
@@ -70,31 +72,34 @@ def public(address, allowed: tuple[Network, ...] = ()) -> bool:
 def vet(url: str, *, allowed: tuple[Network, ...] = (), allow_http: bool = False) -> Target:
     """The checked target of ``url``, or ``Refused`` with the reason."""
     if len(url) > MAX_URL:
-        raise Refused(f"The address is longer than {MAX_URL} characters.")
+        raise Refused(_("The address is longer than %(limit)s characters.") % {"limit": MAX_URL})
     parts = urlsplit(url.strip())
     if parts.scheme not in ("https", "http"):
-        raise Refused("The address must start with https://.")
+        raise Refused(_("The address must start with https://."))
     if parts.scheme == "http" and not allow_http:
-        raise Refused("The address must use https://: deliveries are not sent in clear text.")
+        raise Refused(_("The address must use https://: deliveries are not sent in clear text."))
     if parts.username is not None or parts.password is not None:
-        raise Refused("The address may not hold a user name or password.")
+        raise Refused(_("The address may not hold a user name or password."))
     host = parts.hostname
     if not host:
-        raise Refused("The address has no host name.")
+        raise Refused(_("The address has no host name."))
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise Refused("The address's port is not a number from 1 to 65535.") from None
+        raise Refused(_("The address's port is not a number from 1 to 65535.")) from None
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise Refused(f"The host name {host} does not resolve.") from None
+        raise Refused(_("The host name %(host)s does not resolve.") % {"host": host}) from None
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in found]
     refused = [address for address in addresses if not public(address, allowed)]
     if refused:
         raise Refused(
-            f"{host} resolves to {refused[0]}, an address on a private, local or reserved "
-            "network: deliveries go only to public addresses."
+            _(
+                "%(host)s resolves to %(address)s, an address on a private, local or "
+                "reserved network: deliveries go only to public addresses."
+            )
+            % {"host": host, "address": refused[0]}
         )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, host, port, path, str(addresses[0]))
