@@ -362,6 +362,11 @@ def member_pages(world: World, role: str) -> list[Stop]:
             f"/organisations/{organisation}/api-tokens/",
             status=200 if membership.is_owner else 403,
         ),
+        Stop(
+            "webhooks",
+            f"/organisations/{organisation}/webhooks/",
+            status=200 if membership.is_owner else 403,
+        ),
         Stop("draft: overview", f"/assessments/{draft}/"),
         Stop("draft: company profile (routes sections)", f"/assessments/{draft}/sections/1/"),
         Stop("draft: risk assessment (show-if)", f"/assessments/{draft}/sections/4/"),
