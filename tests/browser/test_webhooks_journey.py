@@ -1,0 +1,44 @@
+"""An owner registers an endpoint on a loopback receiver, sends a test event, sees it
+delivered with 200, and sends it again."""
+
+import pytest
+from playwright.sync_api import expect
+
+from compliance.organisations.models import Membership
+from tests.browser.pages import log_in
+from tests.browser.watch import Refusals
+from tests.factories import PASSWORD, MembershipFactory
+from tests.webhooks.test_delivery import Receiver, receiver, url  # noqa: F401 (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_endpoint_registered_tested_and_sent_again(
+    live_server,
+    page,
+    settings,
+    receiver,  # noqa: F811
+):
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    settings.WEBHOOK_ALLOW_HTTP = True
+    owner = MembershipFactory(role=Membership.Role.OWNER)
+    base = live_server.url
+    refusals = Refusals(page)
+    log_in(page, base, owner.user.email, PASSWORD)
+    page.goto(f"{base}/organisations/{owner.organisation.uuid}/settings/")
+    page.get_by_role("link", name="Webhooks").click()
+    page.get_by_label("Address").fill(url(receiver))
+    page.get_by_label("An assessment is approved").check()
+    page.get_by_role("button", name="Add the endpoint").click()
+    expect(page.locator("[data-secret]")).not_to_be_empty()
+    page.get_by_role("button", name="Send a test event").click()
+    row = page.locator("[data-delivery]")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Delivered")
+    expect(row).to_contain_text("200")
+    row.get_by_role("button", name="Send again").click()
+    expect(page.get_by_role("status")).to_contain_text("The delivery is being sent again.")
+    assert len(Receiver.seen) == 2
+    assert {headers["X-Webhook-Event"] for _p, headers, _b in Receiver.seen} == {"ping"}
+    refusals.settle()
+    refusals.assert_none()
