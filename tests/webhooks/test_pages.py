@@ -76,3 +76,29 @@ def test_an_outsider_gets_404(client, owner):
     assert (
         client.get(reverse("webhook_endpoints", args=[owner.organisation.uuid])).status_code == 404
     )
+
+
+def test_the_pages_cost_the_same_for_many_deliveries(client, owner, django_assert_max_num_queries):
+    endpoint = Endpoint.objects.create(
+        organisation=owner.organisation, url="https://hooks.example/x", events=["ping"]
+    )
+    client.force_login(owner.user)
+    detail = reverse("webhook_endpoint", args=[owner.organisation.uuid, endpoint.uuid])
+    listing = reverse("webhook_endpoints", args=[owner.organisation.uuid])
+    counts = []
+    for size in (1, 40):
+        Delivery.objects.bulk_create(
+            Delivery(endpoint=endpoint, event="ping", key=f"{size}-{n}", body="{}")
+            for n in range(size)
+        )
+        Endpoint.objects.create(
+            organisation=owner.organisation, url=f"https://hooks.example/{size}", events=["ping"]
+        )
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(detail).status_code == 200
+            assert client.get(listing).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
