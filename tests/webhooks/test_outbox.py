@@ -101,3 +101,22 @@ def test_send_again(endpoint, django_capture_on_commit_callbacks):
     assert len(Receiver.seen) == 2
     row.refresh_from_db()
     assert row.status == "delivered"
+
+
+def test_with_the_database_backend_a_failure_queues_its_next_attempt(
+    endpoint, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.processes import DATABASE_TASKS, run_worker
+
+    settings.TASKS = DATABASE_TASKS
+    Receiver.behaviour = "error"
+    with django_capture_on_commit_callbacks(execute=True):
+        [row] = outbox.queue(endpoint.organisation, "ping", "p", {})
+    assert Receiver.seen == []  # queued for a worker, not sent in the request
+    run_worker()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("retrying", 1)
+    waiting = DBTaskResult.objects.filter(status="READY").get()
+    assert waiting.run_after == row.next_attempt_at
