@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from compliance.webhooks import outbox
@@ -103,16 +104,15 @@ def test_send_again(endpoint, django_capture_on_commit_callbacks):
     assert row.status == "delivered"
 
 
-def test_with_the_database_backend_a_failure_queues_its_next_attempt(
-    endpoint, settings, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)  # the worker opens and closes connections itself
+def test_with_the_database_backend_a_failure_queues_its_next_attempt(endpoint, settings):
     from django_tasks_db.models import DBTaskResult
 
     from tests.processes import DATABASE_TASKS, run_worker
 
     settings.TASKS = DATABASE_TASKS
     Receiver.behaviour = "error"
-    with django_capture_on_commit_callbacks(execute=True):
+    with transaction.atomic():
         [row] = outbox.queue(endpoint.organisation, "ping", "p", {})
     assert Receiver.seen == []  # queued for a worker, not sent in the request
     run_worker()
