@@ -29,6 +29,10 @@ SIGNING_PKCS12_FILE, SIGNING_PKCS12_PASSWORD
                a PKCS#12 file holding key and certificate instead (used when set)
 SIGNING_CHAIN_FILE     optional: PEM intermediate certificates to embed with signatures
 API_RATE       requests an API token (or a signed-in user) may make, e.g. 120/min (default)
+WEBHOOK_ALLOWED_NETWORKS  CIDRs webhook deliveries may go to besides public addresses
+               (default none; docs/webhooks.md)
+WEBHOOK_ALLOW_HTTP     deliveries to http:// addresses too (default: only with DEBUG)
+WEBHOOK_TIMEOUT, WEBHOOK_MAX_ATTEMPTS   seconds a delivery may take (5), tries (8)
 API_CACHE_URL  the cache that counts API requests (default: each process's memory; a shared
                cache such as redis:// or dbcache:// makes the limit hold across processes)
 """
