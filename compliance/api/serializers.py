@@ -26,14 +26,14 @@ LOCALIZED = {
 
 
 @functools.cache
-def _labels(choices, value, _languages) -> dict[str, str]:
-    return in_both(lambda: choices(value).label)
+def _labels(choices, value) -> tuple[tuple[str, str], ...]:
+    return tuple(in_both(lambda: choices(value).label).items())
 
 
 def label_of(choices, value) -> dict[str, str]:
     """A choice's label in both languages (worked out once per process: the labels are
     the code's; the catalogue's files are read at start-up)."""
-    return dict(_labels(choices, value, CONTENT_LANGUAGES))
+    return dict(_labels(choices, value))
 
 
 class OrganisationSerializer(serializers.ModelSerializer):

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,9 +93,8 @@ def touch(token: ApiToken, now=None) -> None:
 
 def revoke(token: ApiToken, user) -> bool:
     """Revoke ``token``; whether this call did (a revoked token stays revoked)."""
-    with transaction.atomic():
-        changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_by=user
-        )
+    changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=user
+    )
     token.refresh_from_db()
     return bool(changed)

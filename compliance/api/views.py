@@ -10,10 +10,9 @@ import threading
 from datetime import datetime, time
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Func, IntegerField, Prefetch
 from django.db.models.fields.json import KeyTransform
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -44,18 +44,16 @@ from .access import Caller
 from .permissions import FilesScope
 
 
-def conditional(request, data, etag: str | None = None) -> Response:
-    """``data`` with a strong ETag (its JSON's SHA-256 unless given); a 304 when the
-    caller's ``If-None-Match`` names it."""
-    if etag is None:
-        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-        etag = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    quoted = f'"{etag}"'
+def conditional(request, data) -> HttpResponse:
+    """``data`` as JSON, rendered once, with a strong ETag (the SHA-256 of those bytes);
+    a 304 when the caller's ``If-None-Match`` names it."""
+    body = JSONRenderer().render(data)
+    quoted = f'"{hashlib.sha256(body).hexdigest()}"'
     asked = request.headers.get("If-None-Match", "")
     if quoted in [part.strip().removeprefix("W/") for part in asked.split(",")] or asked == "*":
-        response = Response(status=304)
+        response = HttpResponse(status=304)
     else:
-        response = Response(data)
+        response = HttpResponse(body, content_type="application/json")
     response["ETag"] = quoted
     response["Cache-Control"] = "private, no-cache"
     return response
@@ -230,7 +228,7 @@ def assessment_of(caller: Caller, uuid) -> Assessment:
             .select_related("organisation", "version__questionnaire")
             .get(uuid=uuid)
         )
-    except (Assessment.DoesNotExist, DjangoValidationError):
+    except Assessment.DoesNotExist:
         raise Http404(_("No such assessment.")) from None
 
 
@@ -317,12 +315,6 @@ class ActionDetail(CallerMixin, generics.RetrieveAPIView):
             .prefetch_related(Prefetch("evidence", queryset=EvidenceItem.objects.only("uuid")))
         )
 
-    def get_object(self):
-        try:
-            return super().get_object()
-        except DjangoValidationError:
-            raise Http404(_("No such action.")) from None
-
     def retrieve(self, request, *args, **kwargs):
         return conditional(request, self.get_serializer(self.get_object()).data)
 
@@ -392,12 +384,6 @@ class EvidenceDetail(Evidence, generics.RetrieveAPIView):
     lookup_field = "uuid"
     lookup_url_kwarg = "item"
 
-    def get_object(self):
-        try:
-            return super().get_object()
-        except DjangoValidationError:
-            raise Http404(_("No such evidence.")) from None
-
     def retrieve(self, request, *args, **kwargs):
         return conditional(request, self.get_serializer(self.get_object()).data)
 
@@ -415,7 +401,7 @@ class EvidenceFileContent(CallerMixin, APIView):
                 item__organisation_id__in=self.caller.organisation_ids(),
                 item__removed_at__isnull=True,
             )
-        except (EvidenceFile.DoesNotExist, DjangoValidationError):
+        except EvidenceFile.DoesNotExist:
             raise Http404(_("No such file.")) from None
         return attachment(stored)
 

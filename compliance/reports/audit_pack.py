@@ -34,6 +34,7 @@ from zipstream import ZipStream
 from compliance.evidence.storage import evidence_storage
 
 from . import exports
+from .document import facts
 from .presentation import Report
 
 logger = logging.getLogger(__name__)
@@ -211,7 +212,7 @@ def _hashed(member: Member) -> Iterator[bytes]:
 
 def manifest_json(report: Report, files: list[Member]) -> bytes:
     data = {
-        "assessment": exports.assessment_facts(report.assessment),
+        "assessment": facts(report.assessment),
         "draft": report.is_draft,
         "created_at": timezone.now().isoformat(),
         "language": translation.get_language(),

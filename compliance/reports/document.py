@@ -9,6 +9,8 @@ is given as typed. Dates and times are ISO 8601, codes are the questionnaire's.
 
 from __future__ import annotations
 
+import json
+
 from django.utils import translation
 
 from compliance.assessments.selectors import answer_text
@@ -97,11 +99,8 @@ def question(row: QuestionRow) -> dict:
     }
 
 
-def document(report: Report, approval: dict | None = None) -> dict:
-    """The whole document of ``report``'s assessment; ``approval`` is the current
-    approval's facts (``exports.approval_facts``)."""
-    from .exports import approval_facts
-
+def document(report: Report) -> dict:
+    """The whole document of ``report``'s assessment."""
     return {
         "schema": SCHEMA,
         "assessment": facts(report.assessment),
@@ -177,5 +176,28 @@ def document(report: Report, approval: dict | None = None) -> dict:
             }
             for event in report.events
         ],
-        "approval": approval if approval is not None else approval_facts(report.assessment),
+        "approval": approval_facts(report.assessment),
+    }
+
+
+def approval_facts(assessment) -> dict | None:
+    """The current approval, with the record it signed (docs/approval.md: how to compute
+    ``record_sha256`` again from ``record``) and the signed documents' SHA-256."""
+    from compliance.assessments.workflow import current_approval
+
+    approval = current_approval(assessment) if assessment.is_approved else None
+    if approval is None:
+        return None
+    return {
+        "approved_by": approval.approved_by.email if approval.approved_by else None,
+        "approved_at": iso(approval.approved_at),
+        "statement": approval.statement,
+        "record_sha256": approval.record_sha256,
+        "record": json.loads(approval.record),
+        "signed_reports": [
+            {"kind": kind, "language": language, "sha256": sha, "size": size}
+            for kind, language, sha, size in approval.signed_reports.order_by(
+                "kind", "language"
+            ).values_list("kind", "language", "sha256", "size")
+        ],
     }

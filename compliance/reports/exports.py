@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from compliance.core.numbers import rounded
 from compliance.core.spreadsheets import neutralise
 
+from .document import document
 from .presentation import Report
 
 
@@ -214,41 +215,9 @@ def to_xlsx(report: Report) -> bytes:
     return buffer.getvalue()
 
 
-def assessment_facts(assessment) -> dict:
-    """What identifies an assessment, in the JSON export and the audit pack's manifest."""
-    from .document import facts
-
-    return facts(assessment)
-
-
 def to_json(report: Report) -> bytes:
     """The assessment document (``document``): the same as the API's assessment."""
-    from .document import document
-
     return json.dumps(document(report), ensure_ascii=False, indent=2).encode("utf-8")
-
-
-def approval_facts(assessment) -> dict | None:
-    """The current approval, with the record it signed (docs/approval.md: how to compute
-    ``record_sha256`` again from ``record``) and the signed documents' SHA-256."""
-    from compliance.assessments.workflow import current_approval
-
-    approval = current_approval(assessment) if assessment.is_approved else None
-    if approval is None:
-        return None
-    return {
-        "approved_by": approval.approved_by.email if approval.approved_by else None,
-        "approved_at": _iso(approval.approved_at),
-        "statement": approval.statement,
-        "record_sha256": approval.record_sha256,
-        "record": json.loads(approval.record),
-        "signed_reports": [
-            {"kind": kind, "language": language, "sha256": sha, "size": size}
-            for kind, language, sha, size in approval.signed_reports.order_by(
-                "kind", "language"
-            ).values_list("kind", "language", "sha256", "size")
-        ],
-    }
 
 
 def _iso(value) -> str | None:
