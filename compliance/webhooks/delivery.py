@@ -1,4 +1,4 @@
-"""Sending one webhook request safely (work in progress for issue 22's webhooks).
+"""Sending one webhook request safely.
 
 The address is checked before anything is sent (``vet``): http(s) only, no user name or
 password in it, and every address its name resolves to must be public, unless it falls
@@ -11,10 +11,12 @@ Redirects are never followed, the whole exchange has one deadline, and at most
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +29,10 @@ METADATA = frozenset(
     {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
 )
 MAX_URL = 500
+#: IPv6 prefixes that carry an IPv4 address in their last 32 bits (IPv4-compatible, the
+#: NAT64 well-known prefix): the IPv4 address inside is what is reached, so it is judged.
+COMPATIBLE = ipaddress.ip_network("::/96")
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 class Refused(ValueError):
@@ -40,6 +46,14 @@ class Target:
     port: int
     path: str  # with its query
     address: str  # the checked address the request goes to
+
+    @property
+    def host_header(self) -> str:
+        """The Host header: the name, bracketed if an IPv6 literal, with the port unless it
+        is the scheme's default."""
+        name = f"[{self.host}]" if ":" in self.host else self.host
+        default = 443 if self.scheme == "https" else 80
+        return name if self.port == default else f"{name}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -57,11 +71,27 @@ def networks(cidrs: Iterable[str]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
 
 
+def inner(address):
+    """The IPv4 address an IPv6 address carries (mapped, compatible, 6to4, NAT64), else the
+    address itself."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return address
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in NAT64 or (address in COMPATIBLE and int(address) > 1):  # not :: or ::1
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
 def public(address, allowed: tuple[Network, ...] = ()) -> bool:
     """Whether a request may go to ``address``: a global unicast address, or one inside
-    ``allowed``; never a metadata service."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    ``allowed``; never a metadata service. An IPv6 address that carries an IPv4 one is
+    judged by the IPv4 address too."""
+    carried = inner(address)
+    if carried is not address and not public(carried, allowed):
+        return False
     if address in METADATA:
         return False
     if any(address in network for network in allowed):
@@ -120,6 +150,16 @@ class _Connection(http.client.HTTPConnection):
         self.sock = sock
 
 
+def _cut(connection: _Connection, expired: threading.Event) -> None:
+    """At the deadline: shut the socket, which ends any read or write blocked on it (a
+    receiver that sends its answer a byte at a time would otherwise hold it for ever)."""
+    expired.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):  # closed already
+            sock.shutdown(socket.SHUT_RDWR)
+
+
 def post(
     target: Target,
     body: bytes,
@@ -129,34 +169,41 @@ def post(
     cap: int,
     context: ssl.SSLContext | None = None,
 ) -> Answer:
-    """POST ``body`` to ``target``; the answer, at most ``cap`` bytes of it. Raises
-    ``OSError`` (a timeout included) or ``http.client.HTTPException`` when there is none."""
+    """POST ``body`` to ``target``; the answer, at most ``cap`` bytes of it, all within
+    ``timeout`` seconds. Raises ``OSError`` (``TimeoutError`` at the deadline) or
+    ``http.client.HTTPException`` when there is none."""
     if target.scheme == "https" and context is None:
         context = ssl.create_default_context()
     started = time.monotonic()
-    deadline = started + timeout
     connection = _Connection(target, timeout, context if target.scheme == "https" else None)
+    expired = threading.Event()
+    watchdog = threading.Timer(timeout, _cut, (connection, expired))
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        connection.request("POST", target.path, body=body, headers=headers)
+        connection.request(
+            "POST", target.path, body=body, headers={**headers, "Host": target.host_header}
+        )
         response = connection.getresponse()
-        chunks, size, truncated = [], 0, False
-        while True:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"No complete answer within {timeout:g} s.")
-            chunk = response.read1(min(8192, cap + 1 - size)) if size <= cap else b""
+        chunks, size = [], 0
+        while size <= cap:
+            chunk = response.read1(min(8192, cap + 1 - size))
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
-            if size > cap:
-                truncated = True
-                break
-        data = b"".join(chunks)[:cap]
+        if expired.is_set():
+            raise TimeoutError(f"No complete answer within {timeout:g} s.")
         return Answer(
             status=response.status,
-            body=data,
-            truncated=truncated,
+            body=b"".join(chunks)[:cap],
+            truncated=size > cap,
             duration_ms=round((time.monotonic() - started) * 1000),
         )
+    except (OSError, http.client.HTTPException):
+        if expired.is_set():
+            raise TimeoutError(f"No complete answer within {timeout:g} s.") from None
+        raise
     finally:
+        watchdog.cancel()
         connection.close()
