@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from . import delivery
 from .models import Event
 
+EVENTS = [(event.value, event.label) for event in Event if event != Event.PING]
+
 
 class EndpointForm(forms.Form):
     url = forms.CharField(
@@ -18,7 +20,7 @@ class EndpointForm(forms.Form):
     )
     events = forms.MultipleChoiceField(
         label=_("Events"),
-        choices=[(event.value, event.label) for event in Event if event != Event.PING],
+        choices=EVENTS,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -33,3 +35,17 @@ class EndpointForm(forms.Form):
         except delivery.Refused as error:
             raise forms.ValidationError(str(error)) from None
         return url
+
+
+class EndpointSettingsForm(forms.Form):
+    """An endpoint's events and whether deliveries are sent to it (its address is fixed:
+    a new address is a new endpoint, with a new secret)."""
+
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=EVENTS, widget=forms.CheckboxSelectMultiple
+    )
+    active = forms.BooleanField(
+        label=_("Send deliveries"),
+        required=False,
+        help_text=_("While this is off, nothing is queued for the endpoint."),
+    )

@@ -1,4 +1,4 @@
-"""An organisation's webhook endpoints and the deliveries made to them (work in progress)."""
+"""An organisation's webhook endpoints and the deliveries made to them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -53,6 +54,22 @@ class Endpoint(models.Model):
     def __str__(self) -> str:
         return self.url
 
+    def event_labels(self) -> list[str]:
+        labels = dict(Event.choices)
+        return [str(labels.get(event, event)) for event in self.events]
+
+
+#: The kinds of ``Delivery.last_error`` (``outbox.reason``), in the reader's language.
+ERRORS = {
+    "address": _("The address was refused"),
+    "timeout": _("No complete answer within the time allowed"),
+    "tls": _("The TLS connection failed"),
+    "connection": _("The connection failed"),
+    "protocol": _("The answer was not valid HTTP"),
+    "http": _("The receiver answered with an error"),
+    "other": _("The delivery failed"),
+}
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
@@ -96,3 +113,12 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint_id} ({self.status})"
+
+    def error_text(self) -> str:
+        kind, _sep, detail = self.last_error.partition("|")
+        label = ERRORS.get(kind)
+        if label is None:
+            return self.last_error
+        if detail:
+            return gettext("%(reason)s: %(detail)s") % {"reason": label, "detail": detail}
+        return gettext("%(reason)s.") % {"reason": label}

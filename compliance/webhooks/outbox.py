@@ -1,5 +1,5 @@
-"""Deliveries queued in the transaction of their event and sent after it commits (work in
-progress; the pattern of ``notifications.outbox``).
+"""Deliveries queued in the transaction of their event and sent after it commits (the pattern
+of ``notifications.outbox``).
 
 ``queue`` writes one ``Delivery`` per active endpoint that wants the event, once per
 (endpoint, event, key) ever; after commit the ``deliver_webhook`` task sends each. A row
@@ -11,8 +11,10 @@ doubling to six hours, ``WEBHOOK_MAX_ATTEMPTS`` times at most.
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
+import ssl
 from datetime import timedelta
 from uuid import uuid4
 
@@ -138,10 +140,8 @@ def deliver(delivery_id: int) -> bool:
         answer = delivery.post(
             target, body, headers, timeout=settings.WEBHOOK_TIMEOUT, cap=RESPONSE_CAP
         )
-    except delivery.Refused as error:
-        return _failed(row, str(error), None, None)
-    except Exception as error:  # a timeout, a refused connection, a broken answer
-        return _failed(row, repr(error), None, None)
+    except Exception as error:  # a refused address, a timeout, a broken connection or answer
+        return _failed(row, reason(error), None, None)
     if 200 <= answer.status < 300:
         Delivery.objects.filter(pk=row.pk).update(
             status=Delivery.Status.DELIVERED,
@@ -152,7 +152,23 @@ def deliver(delivery_id: int) -> bool:
             delivered_at=timezone.now(),
         )
         return True
-    return _failed(row, f"HTTP {answer.status}", answer.status, answer.duration_ms)
+    return _failed(row, f"http|HTTP {answer.status}", answer.status, answer.duration_ms)
+
+
+def reason(error: Exception) -> str:
+    """Why a delivery failed, as ``kind|detail`` (``Delivery.error_text`` words the kind
+    in the reader's language)."""
+    if isinstance(error, delivery.Refused):
+        return f"address|{error}"
+    if isinstance(error, TimeoutError):
+        return "timeout|"
+    if isinstance(error, ssl.SSLError):
+        return f"tls|{getattr(error, 'verify_message', '') or error.reason or error}"
+    if isinstance(error, http.client.HTTPException):
+        return f"protocol|{type(error).__name__}"
+    if isinstance(error, OSError):
+        return f"connection|{error.strerror or type(error).__name__}"
+    return f"other|{type(error).__name__}"
 
 
 def _failed(row: Delivery, error: str, code, duration) -> bool:

@@ -15,6 +15,11 @@ urlpatterns = [
         name="webhook_endpoint_delete",
     ),
     path(
+        "<uuid:organisation>/webhooks/<uuid:endpoint>/secret/",
+        views.endpoint_secret,
+        name="webhook_endpoint_secret",
+    ),
+    path(
         "<uuid:organisation>/webhooks/<uuid:endpoint>/ping/",
         views.endpoint_ping,
         name="webhook_endpoint_ping",

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from compliance.organisations.selectors import membership_or_404, require_owner
 
 from . import outbox
-from .forms import EndpointForm
-from .models import Delivery, Endpoint, Event
+from .forms import EndpointForm, EndpointSettingsForm
+from .models import Delivery, Endpoint, Event, new_secret
 
 
 def _owner(request, organisation):
@@ -57,12 +57,35 @@ def endpoint_list(request: HttpRequest, organisation: str) -> HttpResponse:
 def endpoint_detail(request: HttpRequest, organisation: str, endpoint: str) -> HttpResponse:
     membership = _owner(request, organisation)
     found = _endpoint(membership, endpoint)
+    form = EndpointSettingsForm(
+        request.POST or None, initial={"events": found.events, "active": found.active}
+    )
+    if request.method == "POST" and form.is_valid():
+        found.events = sorted(form.cleaned_data["events"])
+        found.active = form.cleaned_data["active"]
+        found.save(update_fields=["events", "active"])
+        messages.success(request, _("Saved the endpoint's settings."))
+        return redirect("webhook_endpoint", organisation, found.uuid)
     page = Paginator(Delivery.objects.filter(endpoint=found), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "webhooks/endpoint.html",
-        {"membership": membership, "endpoint": found, "page": page},
+        {"membership": membership, "endpoint": found, "form": form, "page": page},
     )
+
+
+@login_required
+@require_POST
+def endpoint_secret(request: HttpRequest, organisation: str, endpoint: str) -> HttpResponse:
+    """A new secret: every delivery from now on, the ones waiting included, is signed with
+    it; the old one no longer checks."""
+    membership = _owner(request, organisation)
+    found = _endpoint(membership, endpoint)
+    Endpoint.objects.filter(pk=found.pk).update(secret=new_secret())
+    messages.success(
+        request, _("Made a new secret. Give it to the receiver: the old one no longer checks.")
+    )
+    return redirect("webhook_endpoint", organisation, found.uuid)
 
 
 @login_required

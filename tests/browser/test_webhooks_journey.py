@@ -1,5 +1,5 @@
 """An owner registers an endpoint on a loopback receiver, sends a test event, sees it
-delivered with 200, and sends it again."""
+delivered with 200, sends it again, makes a new secret and pauses the endpoint."""
 
 import pytest
 from playwright.sync_api import expect
@@ -40,5 +40,14 @@ def test_an_endpoint_registered_tested_and_sent_again(
     expect(page.get_by_role("status")).to_contain_text("The delivery is being sent again.")
     assert len(Receiver.seen) == 2
     assert {headers["X-Webhook-Event"] for _p, headers, _b in Receiver.seen} == {"ping"}
+    secret = page.locator("[data-secret]").inner_text()
+    page.get_by_role("button", name="Make a new secret").click()
+    expect(page.get_by_role("status")).to_contain_text("Made a new secret.")
+    expect(page.locator("[data-secret]")).not_to_have_text(secret)
+    page.get_by_label("Send deliveries").uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved the endpoint's settings.")
+    expect(page.locator("[data-paused]")).to_be_visible()
+    expect(page.get_by_label("Send deliveries")).not_to_be_checked()
     refusals.settle()
     refusals.assert_none()

@@ -78,7 +78,8 @@ def test_a_receiver_that_hangs_is_a_recorded_failure(endpoint, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         [row] = outbox.queue(endpoint.organisation, "ping", "p", {})
     row.refresh_from_db()
-    assert row.status == "retrying" and "timed out" in row.last_error.lower()
+    assert row.status == "retrying" and row.last_error == "timeout|"
+    assert row.error_text() == "No complete answer within the time allowed."
 
 
 def test_an_endpoint_on_a_private_network_is_refused_at_delivery(
@@ -91,7 +92,8 @@ def test_an_endpoint_on_a_private_network_is_refused_at_delivery(
     with django_capture_on_commit_callbacks(execute=True):
         [row] = outbox.queue(endpoint.organisation, "ping", "p", {})
     row.refresh_from_db()
-    assert row.status == "retrying" and "private, local or reserved" in row.last_error
+    assert row.status == "retrying" and "private, local or reserved" in row.error_text()
+    assert row.error_text().startswith("The address was refused: ")
 
 
 def test_send_again(endpoint, django_capture_on_commit_callbacks):
@@ -120,3 +122,36 @@ def test_with_the_database_backend_a_failure_queues_its_next_attempt(endpoint, s
     assert (row.status, row.attempts) == ("retrying", 1)
     waiting = DBTaskResult.objects.filter(status="READY").get()
     assert waiting.run_after == row.next_attempt_at
+
+
+def test_a_closed_port_and_a_500_are_worded_for_the_owner(
+    db,
+    allowed,
+    receiver,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    import socket
+
+    from django.utils import translation
+
+    with socket.socket() as spare:  # a port nobody listens on once this closes
+        spare.bind(("127.0.0.1", 0))
+        closed = spare.getsockname()[1]
+    organisation = OrganisationFactory()
+    Endpoint.objects.create(
+        organisation=organisation, url=f"http://127.0.0.1:{closed}/", events=["ping"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        [row] = outbox.queue(organisation, "ping", "p", {})
+    row.refresh_from_db()
+    assert row.last_error.startswith("connection|")
+    assert row.error_text().startswith("The connection failed: ")
+    with translation.override("zh-hans"):
+        assert row.error_text().startswith("连接失败")
+    Receiver.behaviour = "error"
+    other = OrganisationFactory()
+    Endpoint.objects.create(organisation=other, url=url(receiver), events=["ping"])
+    with django_capture_on_commit_callbacks(execute=True):
+        [row] = outbox.queue(other, "ping", "q", {})
+    row.refresh_from_db()
+    assert row.error_text() == "The receiver answered with an error: HTTP 500"

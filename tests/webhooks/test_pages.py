@@ -102,3 +102,81 @@ def test_the_pages_cost_the_same_for_many_deliveries(client, owner, django_asser
             assert client.get(listing).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_an_owner_pauses_an_endpoint_and_changes_its_events(client, owner):
+    endpoint = Endpoint.objects.create(
+        organisation=owner.organisation, url="https://hooks.example/x", events=["ping"]
+    )
+    client.force_login(owner.user)
+    detail = reverse("webhook_endpoint", args=[owner.organisation.uuid, endpoint.uuid])
+    response = client.post(detail, {"events": ["action.overdue", "assessment.approved"]})
+    assert response["Location"] == detail
+    endpoint.refresh_from_db()
+    assert (endpoint.events, endpoint.active) == (["action.overdue", "assessment.approved"], False)
+    page = client.get(detail).content.decode()
+    assert "data-paused" in page
+    listing = client.get(reverse("webhook_endpoints", args=[owner.organisation.uuid]))
+    assert "An action is overdue; An assessment is approved" in listing.content.decode()
+    # Paused: an event is not queued for it.
+    from compliance.webhooks import outbox
+
+    assert outbox.queue(owner.organisation, "action.overdue", "k", {}) == []
+    client.post(detail, {"events": ["action.overdue"], "active": "on"})
+    endpoint.refresh_from_db()
+    assert endpoint.active and len(outbox.queue(owner.organisation, "action.overdue", "k", {})) == 1
+
+
+def test_settings_without_an_event_are_refused_and_nothing_changes(client, owner):
+    endpoint = Endpoint.objects.create(
+        organisation=owner.organisation, url="https://hooks.example/x", events=["ping"]
+    )
+    client.force_login(owner.user)
+    detail = reverse("webhook_endpoint", args=[owner.organisation.uuid, endpoint.uuid])
+    for data in ({"active": "on"}, {"events": ["no.such"], "active": "on"}):
+        response = client.post(detail, data)
+        assert response.status_code == 200 and b"is-invalid" in response.content
+    endpoint.refresh_from_db()
+    assert (endpoint.events, endpoint.active) == (["ping"], True)
+
+
+def test_a_new_secret_signs_what_is_sent_next(
+    client,
+    owner,
+    receiver,  # noqa: F811
+    allowed,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    from compliance.webhooks import signing
+
+    endpoint = Endpoint.objects.create(
+        organisation=owner.organisation, url=url(receiver), events=["ping"]
+    )
+    old = endpoint.secret
+    client.force_login(owner.user)
+    args = [owner.organisation.uuid, endpoint.uuid]
+    response = client.post(reverse("webhook_endpoint_secret", args=args))
+    endpoint.refresh_from_db()
+    assert endpoint.secret != old and len(endpoint.secret) >= 40
+    assert endpoint.secret in client.get(response["Location"]).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("webhook_endpoint_ping", args=args))
+    [(_path, headers, body)] = Receiver.seen
+    assert signing.verify(endpoint.secret, body, headers[signing.HEADER])
+    assert not signing.verify(old, body, headers[signing.HEADER])
+
+
+@pytest.mark.parametrize("name", ["webhook_endpoint_secret", "webhook_endpoint_delete"])
+def test_a_viewer_cannot_change_an_endpoint(client, owner, name):
+    endpoint = Endpoint.objects.create(
+        organisation=owner.organisation, url="https://hooks.example/x", events=["ping"]
+    )
+    viewer = MembershipFactory(organisation=owner.organisation, role="viewer")
+    client.force_login(viewer.user)
+    args = [owner.organisation.uuid, endpoint.uuid]
+    assert client.post(reverse(name, args=args)).status_code == 403
+    assert (
+        client.post(reverse("webhook_endpoint", args=args), {"events": ["ping"]}).status_code == 403
+    )
+    assert Endpoint.objects.get() == endpoint
+    assert Endpoint.objects.get().secret == endpoint.secret and Endpoint.objects.get().active
