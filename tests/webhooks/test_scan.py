@@ -3,6 +3,7 @@
 import io
 from datetime import date
 
+import pytest
 from django.core.management import call_command
 
 from compliance.actions.models import Action
@@ -40,3 +41,11 @@ def test_overdue_and_expiring_are_told_once(receiver, allowed, editor, sample_ve
     events = sorted(headers["X-Webhook-Event"] for _p, headers, _b in Receiver.seen)
     assert events == ["action.overdue", "evidence.expiring"]
     assert Delivery.objects.filter(status="delivered").count() == 2
+
+
+@pytest.mark.parametrize("day", ["tomorrow", "2026-02-30"])
+def test_a_day_that_is_not_a_date_is_refused_by_name(db, day):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="is not a date"):
+        call_command("send_webhooks", "--today", day, stdout=io.StringIO())

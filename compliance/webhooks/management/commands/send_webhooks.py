@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -20,7 +20,14 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="The day to scan for, YYYY-MM-DD (default: today).")
 
     def handle(self, *args, **options):
-        day = parse_date(options["today"]) if options.get("today") else timezone.localdate()
+        day = timezone.localdate()
+        if options.get("today"):
+            try:
+                day = parse_date(options["today"])
+            except ValueError:
+                day = None
+            if day is None:
+                raise CommandError(f"--today {options['today']!r} is not a date (YYYY-MM-DD).")
         queued = scan(day)
         sent = sum(outbox.deliver(delivery_id) for delivery_id in outbox.due(limit=1000))
         self.stdout.write(f"{queued} queued, {sent} delivered.")
