@@ -34,6 +34,7 @@ from compliance.organisations.models import Invitation, Membership
 from compliance.organisations.services import invitation_token
 from compliance.questionnaires.models import QuestionnaireVersion, Section
 from compliance.questionnaires.services import new_draft_from
+from compliance.webhooks.models import Delivery, Endpoint
 from tests.browser.watch import Refusals, layout_and_language_problems
 from tests.evidence.files import ALLOWED, upload
 from tests.factories import (
@@ -132,6 +133,7 @@ class World:
     version_draft: QuestionnaireVersion
     invitation: str  # the token of the pending invitation's link
     action: Action  # a remediation action on a question of the draft, owned by the editor
+    endpoint: str  # the public id of a webhook endpoint with a delivered and a failed delivery
 
 
 def seed(version_2: QuestionnaireVersion, language: str) -> World:
@@ -218,6 +220,30 @@ def seed(version_2: QuestionnaireVersion, language: str) -> World:
     Action.objects.filter(pk=action.pk).update(due_date=date(2026, 1, 31))
     assign(draft, draft.version.sections.order_by("order").first(), editor, owner)
 
+    # A webhook endpoint: one delivery delivered, one failing (its wide table on a phone).
+    endpoint = Endpoint.objects.create(
+        organisation=organisation,
+        url="https://hooks.example.com/icp/events",
+        events=["assessment.approved", "action.overdue"],
+        created_by=owner,
+    )
+    for key, status, code, error in (
+        ("a", "delivered", 200, ""),
+        ("b", "retrying", 500, "http|HTTP 500"),
+        ("c", "given_up", None, "timeout|"),
+    ):
+        Delivery.objects.create(
+            endpoint=endpoint,
+            event="action.overdue",
+            key=key,
+            body="{}",
+            status=status,
+            attempts=1,
+            last_status_code=code,
+            last_duration_ms=120,
+            last_error=error,
+        )
+
     older = create_assessment(
         organisation=organisation, version=version_1, title=words.older, user=owner
     )
@@ -236,6 +262,7 @@ def seed(version_2: QuestionnaireVersion, language: str) -> World:
         version_draft=new_draft_from(version_2),
         invitation=invitation_token(invitation),
         action=action,
+        endpoint=str(endpoint.uuid),
     )
 
 
@@ -365,6 +392,11 @@ def member_pages(world: World, role: str) -> list[Stop]:
         Stop(
             "webhooks",
             f"/organisations/{organisation}/webhooks/",
+            status=200 if membership.is_owner else 403,
+        ),
+        Stop(
+            "a webhook endpoint and its deliveries",
+            f"/organisations/{organisation}/webhooks/{world.endpoint}/",
             status=200 if membership.is_owner else 403,
         ),
         Stop("draft: overview", f"/assessments/{draft}/"),
