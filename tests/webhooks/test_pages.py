@@ -180,3 +180,19 @@ def test_a_viewer_cannot_change_an_endpoint(client, owner, name):
     )
     assert Endpoint.objects.get() == endpoint
     assert Endpoint.objects.get().secret == endpoint.secret and Endpoint.objects.get().active
+
+
+def test_deliveries_beyond_the_first_fifty_are_on_the_next_page(client, owner):
+    endpoint = Endpoint.objects.create(
+        organisation=owner.organisation, url="https://hooks.example/x", events=["ping"]
+    )
+    Delivery.objects.bulk_create(
+        Delivery(endpoint=endpoint, event="ping", key=f"k{n}", body="{}") for n in range(51)
+    )
+    client.force_login(owner.user)
+    detail = reverse("webhook_endpoint", args=[owner.organisation.uuid, endpoint.uuid])
+    first = client.get(detail).content.decode()
+    assert first.count("data-delivery=") == 50 and 'href="?page=2"' in first
+    assert "Page 1 of 2" in first
+    second = client.get(detail, {"page": 2}).content.decode()
+    assert second.count("data-delivery=") == 1 and 'href="?page=1"' in second
