@@ -1,5 +1,5 @@
 """An owner registers an endpoint on a loopback receiver, sends a test event, sees it
-delivered with 200, sends it again, makes a new secret and pauses the endpoint."""
+delivered with 200, sends it again, makes a new secret, pauses the endpoint and removes it."""
 
 import pytest
 from playwright.sync_api import expect
@@ -49,5 +49,12 @@ def test_an_endpoint_registered_tested_and_sent_again(
     expect(page.get_by_role("status")).to_contain_text("Saved the endpoint's settings.")
     expect(page.locator("[data-paused]")).to_be_visible()
     expect(page.get_by_label("Send deliveries")).not_to_be_checked()
+    remove = page.get_by_role("button", name="Remove it", exact=True)
+    expect(remove).to_be_hidden()
+    page.locator("[data-remove] summary").click()
+    expect(page.locator("[data-remove]")).to_contain_text("its 1 delivery is deleted")
+    remove.click()
+    expect(page.get_by_role("status")).to_contain_text("Removed the endpoint")
+    expect(page.get_by_text("No endpoints yet.")).to_be_visible()
     refusals.settle()
     refusals.assert_none()
