@@ -123,6 +123,14 @@ def vet(url: str, *, allowed: tuple[Network, ...] = (), allow_http: bool = False
         raise Refused(_("The host name %(host)s does not resolve.") % {"host": host}) from None
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in found]
     refused = [address for address in addresses if not public(address, allowed)]
+    if refused and str(refused[0]) == host:  # the address itself was given
+        raise Refused(
+            _(
+                "%(address)s is an address on a private, local or reserved network: "
+                "deliveries go only to public addresses."
+            )
+            % {"address": host}
+        )
     if refused:
         raise Refused(
             _(

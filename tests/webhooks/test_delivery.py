@@ -125,6 +125,15 @@ def test_public_addresses_pass(address):
     assert public(ipaddress.ip_address(address))
 
 
+def test_the_refusal_names_the_address_and_what_a_name_resolves_to():
+    with pytest.raises(Refused) as given:
+        vet("https://10.0.0.1/hook")
+    assert str(given.value).startswith("10.0.0.1 is an address on a private")
+    with pytest.raises(Refused) as named:
+        vet("https://localhost/hook")
+    assert str(named.value).startswith("localhost resolves to 127.0.0.1, an address")
+
+
 def test_a_name_with_one_private_address_among_several_is_refused(monkeypatch):
     # The resolver's answer is the one thing given here: this machine has no DNS server
     # to serve a name with two addresses.
