@@ -37,5 +37,8 @@ def assessment_event(sender, instance: AssessmentEvent, created: bool, raw: bool
         return
     assessment = instance.assessment
     outbox.queue(
-        assessment.organisation, event, f"event-{instance.pk}", assessment_data(assessment)
+        assessment.organisation,
+        event,
+        f"event-{instance.pk}",
+        lambda: assessment_data(assessment),
     )

@@ -30,3 +30,17 @@ def test_a_submission_is_delivered(
     assert data["id"] == str(assessment.uuid) and data["url"].endswith(
         f"/api/v1/assessments/{assessment.uuid}/"
     )
+
+
+def test_an_event_costs_one_query_where_no_endpoint_wants_it(
+    assessment, editor, django_assert_num_queries
+):
+    from compliance.assessments.models import AssessmentEvent
+
+    Endpoint.objects.create(
+        organisation=editor.organisation, url="https://hooks.example/x", events=["ping"]
+    )
+    with django_assert_num_queries(2):  # the event's INSERT and the look for endpoints
+        AssessmentEvent.objects.create(
+            assessment=assessment, kind=AssessmentEvent.Kind.SUBMITTED, user=editor.user
+        )
