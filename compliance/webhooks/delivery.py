@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 #: Cloud metadata services: refused even where their networks would otherwise pass.
@@ -141,6 +142,16 @@ def vet(url: str, *, allowed: tuple[Network, ...] = (), allow_http: bool = False
         )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, host, port, path, str(addresses[0]))
+
+
+def vet_configured(url: str) -> Target:
+    """``vet`` with the deployment's settings (``WEBHOOK_ALLOWED_NETWORKS``,
+    ``WEBHOOK_ALLOW_HTTP``): what registration and every attempt check."""
+    return vet(
+        url,
+        allowed=networks(settings.WEBHOOK_ALLOWED_NETWORKS),
+        allow_http=settings.WEBHOOK_ALLOW_HTTP,
+    )
 
 
 class _Connection(http.client.HTTPConnection):

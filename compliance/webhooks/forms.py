@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from . import delivery
@@ -12,38 +11,33 @@ from .models import Event
 EVENTS = [(event.value, event.label) for event in Event if event != Event.PING]
 
 
-class EndpointForm(forms.Form):
+class _Events(forms.Form):
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=EVENTS, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class EndpointForm(_Events):
+    field_order = ["url", "events"]
     url = forms.CharField(
         label=_("Address"),
         max_length=delivery.MAX_URL,
         help_text=_("An https:// address on the public internet that accepts POST requests."),
     )
-    events = forms.MultipleChoiceField(
-        label=_("Events"),
-        choices=EVENTS,
-        widget=forms.CheckboxSelectMultiple,
-    )
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"].strip()
         try:
-            delivery.vet(
-                url,
-                allowed=delivery.networks(settings.WEBHOOK_ALLOWED_NETWORKS),
-                allow_http=settings.WEBHOOK_ALLOW_HTTP,
-            )
+            delivery.vet_configured(url)
         except delivery.Refused as error:
             raise forms.ValidationError(str(error)) from None
         return url
 
 
-class EndpointSettingsForm(forms.Form):
+class EndpointSettingsForm(_Events):
     """An endpoint's events and whether deliveries are sent to it (its address is fixed:
     a new address is a new endpoint, with a new secret)."""
 
-    events = forms.MultipleChoiceField(
-        label=_("Events"), choices=EVENTS, widget=forms.CheckboxSelectMultiple
-    )
     active = forms.BooleanField(
         label=_("Send deliveries"),
         required=False,

@@ -138,11 +138,7 @@ def deliver(delivery_id: int) -> bool:
         signing.HEADER: signing.sign(row.endpoint.secret, body),
     }
     try:
-        target = delivery.vet(
-            row.endpoint.url,
-            allowed=delivery.networks(settings.WEBHOOK_ALLOWED_NETWORKS),
-            allow_http=settings.WEBHOOK_ALLOW_HTTP,
-        )
+        target = delivery.vet_configured(row.endpoint.url)
         answer = delivery.post(
             target, body, headers, timeout=settings.WEBHOOK_TIMEOUT, cap=RESPONSE_CAP
         )

@@ -17,6 +17,12 @@ from . import outbox
 from .models import Endpoint, Event
 
 
+def _tell(organisation, event: str, key: str, data: dict) -> int:
+    """Queue one object's event in a transaction of its own; how many deliveries."""
+    with transaction.atomic():
+        return len(outbox.queue(organisation, event, key, data))
+
+
 def scan(day: date) -> int:
     """Queue the day's events for the organisations with endpoints; how many queued."""
     organisations = set(
@@ -29,22 +35,19 @@ def scan(day: date) -> int:
         .select_related("organisation")
     )
     for action in actions:
-        with transaction.atomic():
-            queued += len(
-                outbox.queue(
-                    action.organisation,
-                    Event.ACTION_OVERDUE,
-                    f"action-{action.uuid}-{action.due_date.isoformat()}",
-                    {
-                        "id": str(action.uuid),
-                        "title": action.title,
-                        "question_code": action.question_code,
-                        "status": action.status,
-                        "due_date": action.due_date.isoformat(),
-                        "url": f"{settings.SITE_URL}/api/v1/actions/{action.uuid}/",
-                    },
-                )
-            )
+        queued += _tell(
+            action.organisation,
+            Event.ACTION_OVERDUE,
+            f"action-{action.uuid}-{action.due_date.isoformat()}",
+            {
+                "id": str(action.uuid),
+                "title": action.title,
+                "question_code": action.question_code,
+                "status": action.status,
+                "due_date": action.due_date.isoformat(),
+                "url": f"{settings.SITE_URL}/api/v1/actions/{action.uuid}/",
+            },
+        )
     items = (
         EvidenceItem.objects.current()
         .filter(
@@ -55,18 +58,15 @@ def scan(day: date) -> int:
         .select_related("organisation")
     )
     for item in items:
-        with transaction.atomic():
-            queued += len(
-                outbox.queue(
-                    item.organisation,
-                    Event.EVIDENCE_EXPIRING,
-                    f"evidence-{item.uuid}-{item.valid_until.isoformat()}",
-                    {
-                        "id": str(item.uuid),
-                        "title": item.title,
-                        "valid_until": item.valid_until.isoformat(),
-                        "url": f"{settings.SITE_URL}/api/v1/evidence/{item.uuid}/",
-                    },
-                )
-            )
+        queued += _tell(
+            item.organisation,
+            Event.EVIDENCE_EXPIRING,
+            f"evidence-{item.uuid}-{item.valid_until.isoformat()}",
+            {
+                "id": str(item.uuid),
+                "title": item.title,
+                "valid_until": item.valid_until.isoformat(),
+                "url": f"{settings.SITE_URL}/api/v1/evidence/{item.uuid}/",
+            },
+        )
     return queued
